@@ -1,0 +1,208 @@
+import WebSocket from 'ws';
+
+import {
+  MAX_CHANNEL_MESSAGE_BYTES,
+  serverMessageSchema,
+  type AgentMessage,
+  type ServerMessage,
+} from '../lib/agent-protocol/schema';
+import { backoffDelayMs, type BackoffOptions } from './backoff';
+import type { AgentLogger } from './log';
+
+export interface ChannelOptions {
+  /** Agent listener base URL, `https://host:port`. */
+  agentUrl: string;
+  tls: { cert: string; key: string; ca: string };
+  agentVersion: string;
+  log: AgentLogger;
+  /** Called for every valid server message. */
+  onMessage: (message: ServerMessage) => void;
+  /** Called after `hello` went out on a new connection; the place to resend pending messages. */
+  onConnected: () => void;
+  backoff?: BackoffOptions;
+  /** A connection open this long resets the backoff, in milliseconds. */
+  stableMs?: number;
+  /** A connection with no message and no ping for this long is closed as dead, in milliseconds. */
+  silenceMs?: number;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 60_000 };
+const DEFAULT_STABLE_MS = 60_000;
+/** The server pings every 30 s, so three missed pings mean the connection is dead. */
+const DEFAULT_SILENCE_MS = 90_000;
+const HANDSHAKE_TIMEOUT_MS = 30_000;
+
+/**
+ * Keeps one mTLS WebSocket to `GET /agent/v1/channel` open, reconnecting with
+ * exponential backoff and full jitter (1 s base, 60 s cap by default). The backoff
+ * restarts from the beginning after a connection stayed open for `stableMs`.
+ *
+ * The agent sends `hello` first on every connection. Server messages are parsed
+ * with the protocol schema; an invalid one is logged and dropped. A connection on
+ * which nothing arrives for `silenceMs`, not even a ping, is terminated and
+ * replaced.
+ */
+export class AgentChannel {
+  private socket: WebSocket | null = null;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private closedWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: ChannelOptions) {}
+
+  /** Opens the first connection; later ones follow on their own until `stop`. */
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** True while a connection is open and `hello` has been sent on it. */
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Sends a message on the open connection. Returns false when there is none, so
+   * the caller can keep the message for the next connection.
+   */
+  send(message: AgentMessage): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      return false;
+    }
+
+    socket.send(JSON.stringify(message), (error) => {
+      if (error) {
+        this.options.log.warn({ event: 'channel.send-failed', type: message.type, error: error.message }, 'channel send failed');
+      }
+    });
+    return true;
+  }
+
+  /** Closes the connection and stops reconnecting; resolves once the socket has closed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.silenceTimer);
+
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) {
+      return;
+    }
+
+    const closed = new Promise<void>((resolve) => this.closedWaiters.push(resolve));
+    if (socket.readyState === WebSocket.CONNECTING) {
+      socket.terminate();
+    } else {
+      socket.close(1001, 'agent stopping');
+      // A peer that does not finish the closing handshake is cut off.
+      setTimeout(() => socket.terminate(), 2_000).unref();
+    }
+    await closed;
+  }
+
+  private connect(): void {
+    const { agentUrl, tls, log } = this.options;
+    const url = new URL('/agent/v1/channel', agentUrl);
+    url.protocol = 'wss:';
+
+    log.info({ event: 'channel.connecting', url: url.href, attempt: this.attempt }, 'connecting to the agent listener');
+    // ws sends the URL's host name as SNI (none for an IP address), and Node checks the
+    // server certificate against the pinned CA and that host name.
+    const socket = new WebSocket(url, {
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.ca,
+      minVersion: 'TLSv1.3',
+      rejectUnauthorized: true,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      maxPayload: MAX_CHANNEL_MESSAGE_BYTES,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+    this.socket = socket;
+
+    let openedAt: number | null = null;
+    let lastError: string | undefined;
+
+    socket.on('open', () => {
+      openedAt = Date.now();
+      this.resetSilenceTimer(socket);
+      log.info({ event: 'channel.connected', url: url.href }, 'connected to the agent listener');
+      socket.send(JSON.stringify({ type: 'hello', agentVersion: this.options.agentVersion } satisfies AgentMessage));
+      this.options.onConnected();
+    });
+
+    socket.on('ping', () => this.resetSilenceTimer(socket));
+    socket.on('pong', () => this.resetSilenceTimer(socket));
+    socket.on('message', (data, isBinary) => {
+      this.resetSilenceTimer(socket);
+      this.receive(isBinary ? null : data.toString());
+    });
+
+    socket.on('unexpected-response', (_request, response) => {
+      lastError = `server responded to the upgrade request with HTTP ${response.statusCode ?? 0}`;
+      response.resume();
+      socket.terminate();
+    });
+
+    socket.on('error', (error) => {
+      lastError = error.message;
+    });
+
+    socket.on('close', (code, reasonBuffer) => {
+      clearTimeout(this.silenceTimer);
+      const reason = reasonBuffer.toString() || lastError || 'connection closed';
+      const connectedMs = openedAt === null ? null : Date.now() - openedAt;
+      const level = this.stopped ? 'info' : 'warn';
+      log[level]({ event: 'channel.disconnected', code, reason, connectedMs }, 'disconnected from the agent listener');
+
+      if (connectedMs !== null && connectedMs >= (this.options.stableMs ?? DEFAULT_STABLE_MS)) {
+        this.attempt = 0;
+      }
+      if (this.socket === socket) this.socket = null;
+
+      for (const resolve of this.closedWaiters.splice(0)) resolve();
+      if (!this.stopped) this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    const delayMs = backoffDelayMs(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.attempt += 1;
+    this.options.log.info({ event: 'channel.retry', attempt: this.attempt, delayMs }, 'reconnecting after a delay');
+    this.retryTimer = setTimeout(() => this.connect(), delayMs);
+  }
+
+  private resetSilenceTimer(socket: WebSocket): void {
+    const silenceMs = this.options.silenceMs ?? DEFAULT_SILENCE_MS;
+    clearTimeout(this.silenceTimer);
+    this.silenceTimer = setTimeout(() => {
+      this.options.log.warn({ event: 'channel.silent', silenceMs }, 'no message or ping from the server; closing the connection');
+      socket.terminate();
+    }, silenceMs);
+  }
+
+  private receive(text: string | null): void {
+    let data: unknown;
+    try {
+      data = text === null ? undefined : JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+
+    const parsed = serverMessageSchema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      this.options.log.warn(
+        { event: 'channel.invalid-message', field: issue?.path.join('.') || 'body', error: issue?.message },
+        'dropped an invalid server message',
+      );
+      return;
+    }
+
+    this.options.onMessage(parsed.data);
+  }
+}

@@ -1,0 +1,18 @@
+// POST /api/v1/enrollment-tokens – creates an enrollment token; the token and enroll command are returned once.
+import { apiRoute, readJsonRequest } from '@/lib/http/api';
+import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
+import { listEnrollmentTokens } from '@/lib/enrollment/list-enrollment-tokens';
+import { ValidationError } from '@/lib/errors';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = apiRoute(async (request, ctx) => {
+  const body = await readJsonRequest(request);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('body: expected a JSON object', { field: 'body' });
+  }
+  const created = await createEnrollmentToken(ctx, body);
+  return Response.json(created, { status: 201, headers: { 'cache-control': 'no-store' } });
+});
+
+export const GET = apiRoute(async (_request, ctx) => Response.json(await listEnrollmentTokens(ctx)));

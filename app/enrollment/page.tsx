@@ -1,0 +1,83 @@
+import type { Metadata } from 'next';
+import { consoleContext } from '@/lib/console-context';
+import { listEnrollmentTokens } from '@/lib/enrollment/list-enrollment-tokens';
+import { EnrollmentTokenForm } from '@/components/enrollment-token-form';
+import { formatDateTime } from '@/components/format';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardHeader, CardTitle } from '@/components/ui/card';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { createEnrollmentTokenAction } from './actions';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Enrollment' };
+
+type TokenRow = Awaited<ReturnType<typeof listEnrollmentTokens>>[number];
+
+function TokenState({ token, now }: { token: TokenRow; now: Date }) {
+  if (token.revokedAt) {
+    return <Badge variant="destructive">revoked</Badge>;
+  }
+  if (token.expiresAt <= now) {
+    return <Badge variant="outline">expired</Badge>;
+  }
+  if (token.uses >= token.maxUses) {
+    return <Badge variant="outline">used up</Badge>;
+  }
+  return <Badge variant="success">usable</Badge>;
+}
+
+export default async function EnrollmentPage() {
+  const ctx = await consoleContext();
+  const tokens = await listEnrollmentTokens(ctx);
+  const now = new Date();
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div>
+        <h1 className="text-2xl font-semibold">Enrollment</h1>
+        <p className="text-sm text-muted-foreground">Enroll a host with a token; the agent creates its own key and receives a certificate.</p>
+      </div>
+
+      <EnrollmentTokenForm action={createEnrollmentTokenAction} />
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Tokens</CardTitle>
+        </CardHeader>
+        <Table data-testid="enrollment-tokens">
+          <TableHeader>
+            <TableRow>
+              <TableHead className="pl-4">Description</TableHead>
+              <TableHead>State</TableHead>
+              <TableHead className="text-right">Uses</TableHead>
+              <TableHead>Created</TableHead>
+              <TableHead className="pr-4">Expires</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {tokens.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={5} className="py-6 text-center text-muted-foreground">
+                  No enrollment tokens yet.
+                </TableCell>
+              </TableRow>
+            )}
+            {tokens.map((token) => (
+              <TableRow key={token.id} data-testid="token-row">
+                <TableCell className="pl-4">{token.description || <span className="text-muted-foreground">no description</span>}</TableCell>
+                <TableCell>
+                  <TokenState token={token} now={now} />
+                </TableCell>
+                <TableCell className="text-right tabular-nums">
+                  {token.uses} / {token.maxUses}
+                </TableCell>
+                <TableCell className="whitespace-nowrap">{formatDateTime(token.createdAt)}</TableCell>
+                <TableCell className="pr-4 whitespace-nowrap">{formatDateTime(token.expiresAt)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </Card>
+    </div>
+  );
+}

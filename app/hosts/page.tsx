@@ -1,0 +1,173 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Search } from 'lucide-react';
+import { z } from 'zod';
+import { consoleContext } from '@/lib/console-context';
+import { listHosts } from '@/lib/hosts/list-hosts';
+import { formatAge, formatDateTime } from '@/components/format';
+import { Pagination } from '@/components/pagination';
+import { HostStatusBadge, RebootBadge } from '@/components/status-badges';
+import { Badge } from '@/components/ui/badge';
+import { Button, buttonVariants } from '@/components/ui/button';
+import { Card, CardContent } from '@/components/ui/card';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { Select } from '@/components/ui/select';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Hosts' };
+
+const PAGE_SIZE = 50;
+const STATUSES = ['online', 'offline', 'pending'] as const;
+const SORTS = [
+  { value: 'security', label: 'Security updates' },
+  { value: 'pending', label: 'Pending updates' },
+  { value: 'last_seen', label: 'Last seen' },
+  { value: 'hostname', label: 'Hostname' },
+] as const;
+
+// Malformed values fall back to the default instead of failing the page, because
+// they come from hand-edited or stale URLs.
+const querySchema = z.object({
+  q: z.string().trim().max(200).optional().catch(undefined),
+  status: z.enum(STATUSES).optional().catch(undefined),
+  sort: z.enum(['security', 'pending', 'last_seen', 'hostname']).catch('security'),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+});
+
+export default async function HostsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = querySchema.parse(await searchParams);
+  const ctx = await consoleContext();
+
+  const [result, online, offline, pending] = await Promise.all([
+    listHosts(ctx, { search: query.q || undefined, status: query.status, sort: query.sort, page: query.page, pageSize: PAGE_SIZE }),
+    listHosts(ctx, { status: 'online', page: 1, pageSize: 1 }),
+    listHosts(ctx, { status: 'offline', page: 1, pageSize: 1 }),
+    listHosts(ctx, { status: 'pending', page: 1, pageSize: 1 }),
+  ]);
+  const now = new Date();
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Hosts</h1>
+          <p className="text-sm text-muted-foreground">
+            <span data-testid="hosts-total">{result.total}</span> {result.total === 1 ? 'host matches' : 'hosts match'} ·{' '}
+            <Link className="hover:underline" href="/hosts?status=online">{online.total} online</Link> ·{' '}
+            <Link className="hover:underline" href="/hosts?status=offline">{offline.total} offline</Link> ·{' '}
+            <Link className="hover:underline" href="/hosts?status=pending">{pending.total} pending</Link>
+          </p>
+        </div>
+        <Link className={buttonVariants()} href="/jobs/new">
+          New patch job
+        </Link>
+      </div>
+
+      <Card>
+        <CardContent className="pt-4">
+          <form method="get" action="/hosts" className="flex flex-wrap items-end gap-3" role="search">
+            <div className="flex min-w-60 flex-1 flex-col gap-1.5">
+              <Label htmlFor="hosts-q">Search</Label>
+              <Input id="hosts-q" name="q" type="search" placeholder="Hostname, OS or IP address" defaultValue={query.q ?? ''} />
+            </div>
+            <div className="flex w-40 flex-col gap-1.5">
+              <Label htmlFor="hosts-status">Status</Label>
+              <Select id="hosts-status" name="status" defaultValue={query.status ?? ''}>
+                <option value="">Any</option>
+                {STATUSES.map((status) => (
+                  <option key={status} value={status}>
+                    {status}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div className="flex w-48 flex-col gap-1.5">
+              <Label htmlFor="hosts-sort">Sort by</Label>
+              <Select id="hosts-sort" name="sort" defaultValue={query.sort}>
+                {SORTS.map((sort) => (
+                  <option key={sort.value} value={sort.value}>
+                    {sort.label}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <Button type="submit" variant="secondary">
+              <Search aria-hidden /> Apply
+            </Button>
+          </form>
+        </CardContent>
+      </Card>
+
+      <Card>
+        <Table data-testid="hosts-table">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Hostname</TableHead>
+              <TableHead className="text-right">Security</TableHead>
+              <TableHead className="text-right">Pending</TableHead>
+              <TableHead className="text-right">Held</TableHead>
+              <TableHead>Reboot</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>OS</TableHead>
+              <TableHead>Last seen</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {result.items.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={8} className="py-8 text-center text-muted-foreground">
+                  No hosts match. Enroll a host on the <Link className="underline" href="/enrollment">Enrollment</Link> page.
+                </TableCell>
+              </TableRow>
+            )}
+            {result.items.map((host) => (
+              <TableRow key={host.id} data-testid="host-row" data-host-id={host.id}>
+                <TableCell className="font-medium">
+                  <Link className="hover:underline" href={`/hosts/${host.id}`}>
+                    {host.hostname}
+                  </Link>
+                  {host.ipAddresses.length > 0 && (
+                    <div className="text-xs text-muted-foreground">{host.ipAddresses.slice(0, 2).join(', ')}</div>
+                  )}
+                </TableCell>
+                <TableCell className="text-right tabular-nums" data-testid="security-count">
+                  {host.securityCount > 0 ? <Badge variant="destructive">{host.securityCount}</Badge> : <span className="text-muted-foreground">0</span>}
+                </TableCell>
+                <TableCell className="text-right tabular-nums" data-testid="pending-count">
+                  {host.pendingCount}
+                </TableCell>
+                <TableCell className="text-right tabular-nums" data-testid="held-count">
+                  {host.heldCount}
+                </TableCell>
+                <TableCell>
+                  <RebootBadge required={host.rebootRequired} />
+                </TableCell>
+                <TableCell>
+                  <HostStatusBadge status={host.status} />
+                </TableCell>
+                <TableCell className="whitespace-nowrap">
+                  {host.osName} {host.osVersion}
+                </TableCell>
+                <TableCell className="whitespace-nowrap" title={formatDateTime(host.lastSeenAt)}>
+                  {formatAge(host.lastSeenAt, now)}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        <div className="border-t px-4">
+          <Pagination
+            page={query.page}
+            pageSize={PAGE_SIZE}
+            total={result.total}
+            path="/hosts"
+            query={{ q: query.q, status: query.status, sort: query.sort === 'security' ? undefined : query.sort }}
+            noun="hosts"
+          />
+        </div>
+      </Card>
+    </div>
+  );
+}

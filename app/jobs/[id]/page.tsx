@@ -1,0 +1,92 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { consoleContext } from '@/lib/console-context';
+import { NotFoundError } from '@/lib/errors';
+import { getJob } from '@/lib/patching/get-job';
+import { formatDateTime } from '@/components/format';
+import { JobHostsTable } from '@/components/job-hosts-table';
+import { JobOutput } from '@/components/job-output';
+import { JobStatusBadge } from '@/components/status-badges';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardContent } from '@/components/ui/card';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Job' };
+
+const FINISHED_STATUSES = new Set(['succeeded', 'failed', 'cancelled']);
+
+async function loadJob(jobId: string) {
+  const ctx = await consoleContext();
+
+  try {
+    return await getJob(ctx, { jobId });
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      notFound();
+    }
+    throw error;
+  }
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="flex flex-col gap-0.5">
+      <dt className="text-xs text-muted-foreground">{label}</dt>
+      <dd className="text-sm">{children}</dd>
+    </div>
+  );
+}
+
+export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const jobId = z.uuid().safeParse(id);
+  if (!jobId.success) {
+    notFound();
+  }
+
+  const job = await loadJob(jobId.data);
+  const succeeded = job.hosts.filter((host) => host.status === 'succeeded').length;
+  const failed = job.hosts.filter((host) => host.status === 'failed' || host.status === 'timed-out').length;
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div>
+        <p className="text-sm text-muted-foreground">
+          <Link className="hover:underline" href="/jobs">
+            Jobs
+          </Link>{' '}
+          /
+        </p>
+        <h1 className="flex flex-wrap items-center gap-3 text-2xl font-semibold">
+          {job.action}
+          {job.dryRun && <Badge variant="outline">dry run</Badge>}
+          <JobStatusBadge status={job.status} data-testid="job-status" data-status={job.status} />
+        </h1>
+      </div>
+
+      <Card>
+        <CardContent className="pt-4">
+          <dl className="grid grid-cols-2 gap-4 md:grid-cols-4 lg:grid-cols-6">
+            <Fact label="Hosts">
+              {job.hosts.length} ({succeeded} succeeded, {failed} failed)
+            </Fact>
+            <Fact label="Created">{formatDateTime(job.createdAt)}</Fact>
+            <Fact label="Started">{formatDateTime(job.startedAt)}</Fact>
+            <Fact label="Finished">{formatDateTime(job.finishedAt)}</Fact>
+            <Fact label="Created by">{job.createdBy}</Fact>
+            <Fact label="Packages">{job.packages.length > 0 ? <span className="font-mono text-xs">{job.packages.join(' ')}</span> : '—'}</Fact>
+          </dl>
+        </CardContent>
+      </Card>
+
+      <JobHostsTable hosts={job.hosts} />
+      <JobOutput
+        jobId={job.id}
+        hosts={job.hosts.map((host) => ({ hostId: host.hostId, hostname: host.hostname }))}
+        finished={FINISHED_STATUSES.has(job.status)}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import type { Metadata } from 'next';
+import { z } from 'zod';
+import { consoleContext } from '@/lib/console-context';
+import { NotFoundError } from '@/lib/errors';
+import { getHost } from '@/lib/hosts/get-host';
+import { listHosts } from '@/lib/hosts/list-hosts';
+import { JobForm } from '@/components/job-form';
+import { createJobAction } from './actions';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'New patch job' };
+
+const SHOWN_HOSTS = 200;
+// Chosen hosts outside the current search are looked up one by one for their
+// names, so only this many get a name; the rest stay chosen and show their id.
+const NAMED_OTHER_HOSTS = 25;
+
+const querySchema = z.object({
+  q: z.string().trim().max(200).catch(''),
+  host: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((value) => (value === undefined ? [] : [value].flat()))
+    .transform((ids) => [...new Set(ids.filter((id) => z.uuid().safeParse(id).success))].slice(0, 1000))
+    .catch([]),
+});
+
+export default async function NewJobPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = querySchema.parse(await searchParams);
+  const ctx = await consoleContext();
+  const result = await listHosts(ctx, { search: query.q || undefined, sort: 'security', page: 1, pageSize: SHOWN_HOSTS });
+
+  const listedIds = new Set(result.items.map((host) => host.id));
+  const otherIds = query.host.filter((id) => !listedIds.has(id));
+  const otherChosen = await Promise.all(
+    otherIds.map(async (id, index) => {
+      if (index >= NAMED_OTHER_HOSTS) {
+        return { id, hostname: id };
+      }
+      try {
+        const host = await getHost(ctx, { hostId: id });
+        return { id, hostname: host.hostname };
+      } catch (error) {
+        if (error instanceof NotFoundError) {
+          return null;
+        }
+        throw error;
+      }
+    }),
+  );
+  const knownOther = otherChosen.filter((host) => host !== null);
+  const initialChosen = [...query.host.filter((id) => listedIds.has(id)), ...knownOther.map((host) => host.id)];
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div>
+        <h1 className="text-2xl font-semibold">New patch job</h1>
+        <p className="text-sm text-muted-foreground">Choose hosts and an action. Output streams live on the job page once the job starts.</p>
+      </div>
+      <JobForm
+        action={createJobAction}
+        hosts={result.items.map((host) => ({
+          id: host.id,
+          hostname: host.hostname,
+          os: `${host.osName} ${host.osVersion}`.trim(),
+          status: host.status,
+          securityCount: host.securityCount,
+          pendingCount: host.pendingCount,
+        }))}
+        matchingCount={result.total}
+        otherChosen={knownOther}
+        initialChosen={initialChosen}
+        search={query.q}
+      />
+    </div>
+  );
+}

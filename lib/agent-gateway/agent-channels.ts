@@ -1,0 +1,243 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { inArray, sql } from 'drizzle-orm';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { hosts } from '@/lib/db/schema';
+import type { Database } from '@/lib/db/client';
+import type { Logger } from '@/lib/log';
+import type { Context } from '@/lib/context';
+import {
+  agentMessageSchema,
+  MAX_CHANNEL_MESSAGE_BYTES,
+  type AgentMessage,
+  type ServerMessage,
+} from '@/lib/agent-protocol/schema';
+import { claimDispatchableJobs } from '@/lib/patching/list-dispatchable-jobs';
+import {
+  recordJobOutput,
+  recordJobRejected,
+  recordJobResult,
+  recordJobStarted,
+} from '@/lib/patching/record-agent-event';
+import type { JobEventsHub } from '@/lib/realtime/job-events-hub';
+
+/** Interval between server pings; a channel silent for two intervals is closed. */
+export const PING_INTERVAL_MS = 30_000;
+/** Time an agent has to send its hello after the upgrade. */
+const HELLO_TIMEOUT_MS = 10_000;
+
+interface Channel {
+  hostId: string;
+  address: string;
+  socket: WebSocket;
+  alive: boolean;
+  ready: boolean;
+  /** Serialises message handling so started, output and result keep their order. */
+  queue: Promise<void>;
+}
+
+/**
+ * The agent side of the realtime system: one WebSocket per enrolled host over
+ * the mTLS listener. Jobs are pushed down the channel when they are created
+ * (from any process, through the job events hub) and when an agent connects.
+ */
+export class AgentChannels {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CHANNEL_MESSAGE_BYTES });
+  private readonly channels = new Map<string, Channel>();
+  private readonly seen = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly stopListening: () => void;
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+    events: JobEventsHub,
+  ) {
+    this.timer = setInterval(() => this.heartbeat(), PING_INTERVAL_MS);
+    this.timer.unref();
+    this.stopListening = events.on((event) => {
+      if (event.kind === 'created') {
+        void this.dispatch(event.jobId);
+      } else if (event.kind === 'cancel') {
+        this.broadcastCancel(event.jobId);
+      }
+    });
+  }
+
+  /** Number of open channels, for tests and the log. */
+  get size(): number {
+    return this.channels.size;
+  }
+
+  isConnected(hostId: string): boolean {
+    return this.channels.get(hostId)?.ready ?? false;
+  }
+
+  /** Completes the upgrade of an authenticated agent connection. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: { hostId: string; address: string }): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, identity));
+  }
+
+  /** Closes the channels of the given hosts, for example after a certificate revocation. */
+  disconnect(hostIds: string[], reason: string): void {
+    for (const hostId of hostIds) {
+      this.channels.get(hostId)?.socket.close(4001, reason.slice(0, 120));
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.stopListening();
+    for (const channel of this.channels.values()) {
+      channel.socket.close(1001, 'server shutting down');
+    }
+    await this.flushSeen();
+    this.wss.close();
+  }
+
+  private attach(socket: WebSocket, identity: { hostId: string; address: string }): void {
+    const { hostId, address } = identity;
+    const previous = this.channels.get(hostId);
+    if (previous) {
+      previous.socket.close(4000, 'replaced by a newer connection from the same host');
+    }
+
+    const channel: Channel = { hostId, address, socket, alive: true, ready: false, queue: Promise.resolve() };
+    this.channels.set(hostId, channel);
+    this.log.info({ hostId, address }, 'agent channel opened');
+
+    const helloTimer = setTimeout(() => {
+      if (!channel.ready) socket.close(4002, 'no hello received');
+    }, HELLO_TIMEOUT_MS);
+
+    socket.on('pong', () => {
+      channel.alive = true;
+      this.seen.add(hostId);
+    });
+    socket.on('message', (data, isBinary) => {
+      channel.queue = channel.queue.then(() => this.receive(channel, data, isBinary));
+    });
+    socket.on('close', (code, reason) => {
+      clearTimeout(helloTimer);
+      if (this.channels.get(hostId) === channel) {
+        this.channels.delete(hostId);
+      }
+      this.log.info({ hostId, code, reason: reason.toString() }, 'agent channel closed');
+    });
+    socket.on('error', (error) => this.log.warn({ hostId, err: error }, 'agent channel error'));
+  }
+
+  private context(channel: Channel): Context {
+    return { actor: { kind: 'agent', hostId: channel.hostId, address: channel.address }, db: this.db };
+  }
+
+  private async receive(channel: Channel, data: RawData, isBinary: boolean): Promise<void> {
+    let message: AgentMessage;
+    try {
+      if (isBinary) throw new Error('binary frames are not part of the protocol');
+      const parsed = agentMessageSchema.safeParse(JSON.parse(data.toString()));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
+      }
+      message = parsed.data;
+    } catch (error) {
+      this.log.warn({ hostId: channel.hostId, reason: String(error) }, 'rejected invalid agent message');
+      return;
+    }
+
+    try {
+      await this.handle(channel, message);
+    } catch (error) {
+      this.log.error({ hostId: channel.hostId, type: message.type, err: error }, 'failed to handle agent message');
+    }
+  }
+
+  private async handle(channel: Channel, message: AgentMessage): Promise<void> {
+    const ctx = this.context(channel);
+    switch (message.type) {
+      case 'hello': {
+        channel.ready = true;
+        await this.db
+          .update(hosts)
+          .set({ connectedAt: new Date(), lastSeenAt: new Date(), status: 'online', agentVersion: message.agentVersion })
+          .where(inArray(hosts.id, [channel.hostId]));
+        const items = await claimDispatchableJobs(this.db, { hostIds: [channel.hostId] });
+        for (const item of items) {
+          this.send(channel, { type: 'job', jobId: item.jobId, request: item.request });
+        }
+        return;
+      }
+      case 'job-started':
+        await recordJobStarted(ctx, message.jobId);
+        return;
+      case 'output':
+        await recordJobOutput(ctx, message.jobId, message.lines);
+        return;
+      case 'job-result': {
+        const stored = await recordJobResult(ctx, message.jobId, message.outcome);
+        if (!stored) {
+          this.log.info({ hostId: channel.hostId, jobId: message.jobId }, 'ignored a result for a closed or unknown job');
+        }
+        this.send(channel, { type: 'result-ack', jobId: message.jobId });
+        return;
+      }
+      case 'job-rejected':
+        await recordJobRejected(ctx, message.jobId, message.reason);
+        return;
+    }
+  }
+
+  private send(channel: Channel, message: ServerMessage): void {
+    channel.socket.send(JSON.stringify(message));
+  }
+
+  /** Pushes a newly created job to the hosts of it that have an open channel here. */
+  private async dispatch(jobId: string): Promise<void> {
+    const hostIds = [...this.channels.values()].filter((channel) => channel.ready).map((channel) => channel.hostId);
+    if (hostIds.length === 0) return;
+
+    try {
+      const items = await claimDispatchableJobs(this.db, { hostIds, jobId });
+      for (const item of items) {
+        const channel = this.channels.get(item.hostId);
+        if (channel) this.send(channel, { type: 'job', jobId: item.jobId, request: item.request });
+      }
+    } catch (error) {
+      this.log.error({ jobId, err: error }, 'failed to dispatch job to connected agents');
+    }
+  }
+
+  private broadcastCancel(jobId: string): void {
+    for (const channel of this.channels.values()) {
+      if (channel.ready) this.send(channel, { type: 'cancel', jobId });
+    }
+  }
+
+  private heartbeat(): void {
+    for (const channel of this.channels.values()) {
+      if (!channel.alive) {
+        this.log.warn({ hostId: channel.hostId }, 'agent channel missed a ping; closing it');
+        channel.socket.terminate();
+        continue;
+      }
+      channel.alive = false;
+      channel.socket.ping();
+    }
+    void this.flushSeen();
+  }
+
+  /** Writes last_seen_at for every host that answered a ping, in one statement. */
+  private async flushSeen(): Promise<void> {
+    if (this.seen.size === 0) return;
+    const ids = [...this.seen];
+    this.seen.clear();
+    try {
+      await this.db.execute(sql`
+        update hosts set last_seen_at = now(), status = 'online'
+        where id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+    } catch (error) {
+      this.log.error({ err: error, hosts: ids.length }, 'failed to record agent heartbeats');
+    }
+  }
+}

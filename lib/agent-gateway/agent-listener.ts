@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
+import type { Database } from '@/lib/db/client';
+import type { Logger } from '@/lib/log';
+import { errorBody, httpStatusFor, NotFoundError, UnauthorizedError } from '@/lib/errors';
+import { MAX_INVENTORY_BYTES } from '@/lib/agent-protocol/schema';
+import { ingestInventory } from '@/lib/hosts/ingest-inventory';
+import { readJsonBody } from '@/lib/net/read-body';
+import { authenticateAgent } from './authenticate-agent';
+import type { AgentChannels } from './agent-channels';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Routes of the mTLS agent listener. Every request and upgrade is
+ * authenticated from the client certificate before anything is read.
+ */
+export function createAgentListener(options: { db: Database; log: Logger; channels: AgentChannels }) {
+  const { db, log, channels } = options;
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const socket = req.socket as tls.TLSSocket;
+    const address = socket.remoteAddress ?? 'unknown';
+    try {
+      const identity = await authenticateAgent(db, socket);
+      if (!identity.ok) {
+        log.warn({ address, reason: identity.reason }, 'rejected agent request');
+        throw new UnauthorizedError('client certificate is not accepted; enroll the host again');
+      }
+
+      const url = new URL(req.url ?? '/', 'https://agent.invalid');
+      if (req.method === 'POST' && url.pathname === '/agent/v1/inventory') {
+        const body = await readJsonBody(req, MAX_INVENTORY_BYTES);
+        const ctx = { actor: { kind: 'agent' as const, hostId: identity.hostId, address }, db };
+        const result = await ingestInventory(ctx, body);
+        log.debug({ hostId: identity.hostId, ...result }, 'inventory check-in');
+        sendJson(res, 200, result);
+        return;
+      }
+      throw new NotFoundError(`no agent route ${req.method ?? ''} ${url.pathname}`);
+    } catch (error) {
+      const status = httpStatusFor(error);
+      if (status === 500) {
+        log.error({ err: error, address, url: req.url }, 'agent request failed');
+      } else if (status === 400) {
+        log.warn({ address, reason: error instanceof Error ? error.message : String(error) }, 'rejected agent payload');
+      }
+      if (!res.headersSent) sendJson(res, status, errorBody(error));
+    }
+  }
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const tlsSocket = req.socket as tls.TLSSocket;
+    const address = tlsSocket.remoteAddress ?? 'unknown';
+    const url = new URL(req.url ?? '/', 'https://agent.invalid');
+    try {
+      if (url.pathname !== '/agent/v1/channel') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      const identity = await authenticateAgent(db, tlsSocket);
+      if (!identity.ok) {
+        log.warn({ address, reason: identity.reason }, 'rejected agent channel');
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      channels.upgrade(req, socket, head, { hostId: identity.hostId, address });
+    } catch (error) {
+      log.error({ err: error, address }, 'agent channel upgrade failed');
+      socket.destroy();
+    }
+  }
+
+  return { onRequest, onUpgrade };
+}

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '@/lib/config/load-config';
+import { openDatabase } from '@/lib/db/client';
+import { embeddedDatabaseUrl } from '@/lib/db/embedded';
+import { AppError } from '@/lib/errors';
+import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
+import { certificateFingerprint } from '@/lib/pki/fingerprint';
+import { pkiPaths } from '@/lib/pki/paths';
+
+const HELP = `Usage: patch-manager <command> [options]
+
+Commands:
+  token create   Create an enrollment token and print the enroll command for a host
+      --description TEXT   Note shown in the console (default: empty)
+      --ttl-hours N        Hours until the token expires (default: enrollment.token_ttl_hours, 24)
+      --max-uses N         Number of hosts that may enroll with it (default: 1)
+  help           Show this help
+
+The command reads config.toml (or PM_CONFIG) and the environment like the server.
+With the embedded database, the server (npm start) must be running.
+`;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`patch-manager: ${message}\n`);
+  process.exit(code);
+}
+
+async function tokenCreate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      description: { type: 'string', default: '' },
+      'ttl-hours': { type: 'string' },
+      'max-uses': { type: 'string', default: '1' },
+    },
+    strict: true,
+  });
+
+  const config = loadConfig();
+  const url =
+    config.databaseUrl ?? embeddedDatabaseUrl({ dataDir: config.dataDir, port: config.embeddedDatabasePort });
+  if (!url) {
+    fail(`no database found under ${config.dataDir}; start the server once with \`npm start\` or set DATABASE_URL`);
+  }
+  const caPath = pkiPaths(config.configDir).caCert;
+  if (!fs.existsSync(caPath)) {
+    fail(`no CA certificate at ${caPath}; start the server once with \`npm start\` to create it`);
+  }
+
+  const toNumber = (name: string, raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw)) fail(`--${name}: expected a whole number, got "${raw}"`, 2);
+    return Number(raw);
+  };
+
+  const database = openDatabase(url, { max: 1, applicationName: 'patch-manager-cli' });
+  try {
+    const ctx = { actor: { kind: 'cli' as const, user: os.userInfo().username }, db: database.db };
+    const created = await createEnrollmentToken(
+      ctx,
+      {
+        description: values.description,
+        ttlHours: toNumber('ttl-hours', values['ttl-hours']),
+        maxUses: toNumber('max-uses', values['max-uses']),
+      },
+      {
+        enrollUrl: config.publicUrl,
+        caFingerprint: certificateFingerprint(fs.readFileSync(caPath, 'utf8')),
+        defaultTtlHours: config.enrollmentTokenTtlHours,
+      },
+    );
+    process.stdout.write(
+      `Enrollment token (shown once, expires ${created.expiresAt.toISOString()}):\n  ${created.token}\n\n` +
+        `Run as root on the host:\n  ${created.enrollCommand}\n`,
+    );
+  } catch (error) {
+    if (error instanceof AppError) fail(error.message, 2);
+    const code = (error as { code?: string }).code;
+    if (code === 'ECONNREFUSED') {
+      fail('cannot reach the database; start the server with `npm start` first or set DATABASE_URL');
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+/** Runs the admin CLI with the arguments after the program name. */
+export async function main(argv: string[]): Promise<void> {
+  const [command, subcommand, ...rest] = argv;
+  try {
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(HELP);
+      return;
+    }
+    if (command === 'token' && subcommand === 'create') {
+      await tokenCreate(rest);
+      return;
+    }
+    fail(`unknown command "${[command, subcommand].filter(Boolean).join(' ')}"; run \`patch-manager help\``, 2);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      fail(`${error.message}; run \`patch-manager help\``, 2);
+    }
+    throw error;
+  }
+}

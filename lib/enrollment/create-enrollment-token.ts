@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { enrollmentTokens } from '@/lib/db/schema';
+import { actorLabel, type Context } from '@/lib/context';
+import { ValidationError } from '@/lib/errors';
+import { getRuntime } from '@/lib/runtime';
+import { enrollCommand, generateEnrollmentToken, hashEnrollmentToken } from './token';
+
+export const createEnrollmentTokenInput = z
+  .object({
+    description: z.string().trim().max(200, { error: 'description: at most 200 characters' }).default(''),
+    ttlHours: z
+      .number({ error: 'ttlHours: expected a whole number of hours' })
+      .int({ error: 'ttlHours: expected a whole number of hours' })
+      .min(1, { error: 'ttlHours: expected at least 1 hour' })
+      .max(24 * 90, { error: 'ttlHours: expected at most 2160 hours (90 days)' })
+      .optional(),
+    maxUses: z
+      .number({ error: 'maxUses: expected a whole number' })
+      .int({ error: 'maxUses: expected a whole number' })
+      .min(1, { error: 'maxUses: expected at least 1' })
+      .max(10_000, { error: 'maxUses: expected at most 10000' })
+      .default(1),
+  })
+  .strict();
+
+export type CreateEnrollmentTokenInput = z.input<typeof createEnrollmentTokenInput>;
+
+function serverDefaults() {
+  const runtime = getRuntime();
+  return {
+    enrollUrl: runtime.enrollUrl,
+    caFingerprint: runtime.caFingerprint,
+    defaultTtlHours: runtime.config.enrollmentTokenTtlHours,
+  };
+}
+
+/**
+ * Creates an enrollment token. The token itself is returned once, here; the
+ * database keeps only its SHA-256, so a lost token cannot be shown again.
+ */
+export async function createEnrollmentToken(
+  ctx: Context,
+  input: CreateEnrollmentTokenInput,
+  server: { enrollUrl: string; caFingerprint: string; defaultTtlHours: number } = serverDefaults(),
+): Promise<{ id: string; token: string; expiresAt: Date; enrollCommand: string }> {
+  const parsed = createEnrollmentTokenInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(issue?.message ?? 'invalid enrollment token request', {
+      field: issue?.path.join('.'),
+    });
+  }
+
+  const token = generateEnrollmentToken();
+  const ttlHours = parsed.data.ttlHours ?? server.defaultTtlHours;
+  const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
+
+  const [row] = await ctx.db
+    .insert(enrollmentTokens)
+    .values({
+      tokenHash: hashEnrollmentToken(token),
+      description: parsed.data.description,
+      maxUses: parsed.data.maxUses,
+      expiresAt,
+      createdBy: actorLabel(ctx.actor),
+    })
+    .returning({ id: enrollmentTokens.id });
+
+  return {
+    id: row!.id,
+    token,
+    expiresAt,
+    enrollCommand: enrollCommand({ serverUrl: server.enrollUrl, token, caFingerprint: server.caFingerprint }),
+  };
+}

@@ -1,0 +1,114 @@
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { certificates, enrollmentTokens, hosts } from '@/lib/db/schema';
+import type { Context } from '@/lib/context';
+import { UnauthorizedError, ValidationError } from '@/lib/errors';
+import { CsrRejectedError, signAgentCsr } from '@/lib/pki/sign-agent-csr';
+import { hashEnrollmentToken } from './token';
+
+export const enrollHostInput = z
+  .object({
+    token: z.string({ error: 'token: missing; pass the enrollment token from the console' }).min(10).max(200),
+    csr: z
+      .string({ error: 'csr: missing; send a PEM certificate signing request' })
+      .max(16_384, { error: 'csr: larger than 16 KiB' })
+      .refine((value) => value.includes('-----BEGIN CERTIFICATE REQUEST-----'), {
+        error: 'csr: expected a PEM certificate signing request',
+      }),
+    hostname: z
+      .string({ error: 'hostname: missing' })
+      .min(1, { error: 'hostname: empty' })
+      .max(253, { error: 'hostname: longer than 253 characters' })
+      .regex(/^[A-Za-z0-9._-]+$/, { error: 'hostname: only letters, digits, dot, hyphen and underscore are allowed' }),
+  })
+  .strict();
+
+export type EnrollHostInput = z.infer<typeof enrollHostInput>;
+
+export interface EnrollmentResult {
+  hostId: string;
+  certificatePem: string;
+  caCertificatePem: string;
+  serial: string;
+  fingerprint: string;
+  notAfter: Date;
+}
+
+/**
+ * Consumes one use of an enrollment token and issues the host's client
+ * certificate in one transaction, so a rejected CSR leaves the token unused.
+ * Invalid, expired, revoked and used-up tokens get the same answer, so the
+ * endpoint does not tell an attacker which tokens exist.
+ */
+export async function enrollHost(
+  ctx: Context,
+  input: unknown,
+  ca: { caCertPem: string; caKeyPem: string; validityDays: number },
+): Promise<EnrollmentResult> {
+  const parsed = enrollHostInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || undefined;
+    const message = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue?.message;
+    throw new ValidationError(message ?? 'invalid enrollment request', { field });
+  }
+  const { token, csr, hostname } = parsed.data;
+
+  return ctx.db.transaction(async (tx) => {
+    const [used] = await tx
+      .update(enrollmentTokens)
+      .set({ uses: sql`${enrollmentTokens.uses} + 1`, lastUsedAt: new Date() })
+      .where(
+        and(
+          eq(enrollmentTokens.tokenHash, hashEnrollmentToken(token)),
+          isNull(enrollmentTokens.revokedAt),
+          gt(enrollmentTokens.expiresAt, new Date()),
+          lt(enrollmentTokens.uses, enrollmentTokens.maxUses),
+        ),
+      )
+      .returning({ id: enrollmentTokens.id });
+
+    if (!used) {
+      throw new UnauthorizedError(
+        'enrollment token is invalid, expired or used up; create a new one in the console or with `patch-manager token create`',
+        { field: 'token' },
+      );
+    }
+
+    const [host] = await tx.insert(hosts).values({ hostname }).returning({ id: hosts.id });
+    const hostId = host!.id;
+
+    let issued;
+    try {
+      issued = await signAgentCsr({
+        caCertPem: ca.caCertPem,
+        caKeyPem: ca.caKeyPem,
+        csrPem: csr,
+        hostId,
+        validityDays: ca.validityDays,
+      });
+    } catch (error) {
+      if (error instanceof CsrRejectedError) {
+        throw new ValidationError(`csr: ${error.message}`, { field: 'csr', cause: error });
+      }
+      throw error;
+    }
+
+    await tx.insert(certificates).values({
+      hostId,
+      serial: issued.serial,
+      fingerprint: issued.fingerprint,
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+    });
+
+    return {
+      hostId,
+      certificatePem: issued.certPem,
+      caCertificatePem: ca.caCertPem,
+      serial: issued.serial,
+      fingerprint: issued.fingerprint,
+      notAfter: issued.notAfter,
+    };
+  });
+}

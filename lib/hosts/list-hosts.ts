@@ -1,0 +1,95 @@
+import { and, asc, desc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { hosts } from '@/lib/db/schema';
+import type { Context } from '@/lib/context';
+import { ValidationError } from '@/lib/errors';
+
+export const listHostsInput = z
+  .object({
+    search: z.string().trim().max(200, { error: 'search: at most 200 characters' }).optional(),
+    status: z.enum(['online', 'offline', 'pending'], { error: 'status: expected online, offline or pending' }).optional(),
+    page: z.number().int().min(1, { error: 'page: expected 1 or more' }).default(1),
+    pageSize: z.number().int().min(1).max(500, { error: 'pageSize: expected 1 to 500' }).default(50),
+    sort: z
+      .enum(['hostname', 'security', 'pending', 'last_seen'], {
+        error: 'sort: expected hostname, security, pending or last_seen',
+      })
+      .default('security'),
+  })
+  .strict();
+
+export type ListHostsInput = z.input<typeof listHostsInput>;
+
+export const hostSummaryColumns = {
+  id: hosts.id,
+  hostname: hosts.hostname,
+  osName: hosts.osName,
+  osVersion: hosts.osVersion,
+  status: hosts.status,
+  pendingCount: hosts.pendingCount,
+  securityCount: hosts.securityCount,
+  heldCount: hosts.heldCount,
+  rebootRequired: hosts.rebootRequired,
+  lastSeenAt: hosts.lastSeenAt,
+  ipAddresses: hosts.ipAddresses,
+  agentVersion: hosts.agentVersion,
+};
+
+export interface HostSummary {
+  id: string;
+  hostname: string;
+  osName: string;
+  osVersion: string;
+  status: string;
+  pendingCount: number;
+  securityCount: number;
+  heldCount: number;
+  rebootRequired: string;
+  lastSeenAt: Date | null;
+  ipAddresses: string[];
+  agentVersion: string;
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/** Lists hosts one page at a time; the default order puts hosts with most security updates first. */
+export async function listHosts(ctx: Context, input: ListHostsInput): Promise<{ total: number; items: HostSummary[] }> {
+  const parsed = listHostsInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(issue?.message ?? 'invalid host list request', { field: issue?.path.join('.') });
+  }
+  const { search, status, page, pageSize, sort } = parsed.data;
+
+  const filters: SQL[] = [isNull(hosts.removedAt)];
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    filters.push(or(ilike(hosts.hostname, pattern), ilike(hosts.osName, pattern), sql`array_to_string(${hosts.ipAddresses}, ' ') ilike ${pattern}`)!);
+  }
+  if (status) {
+    filters.push(eq(hosts.status, status));
+  }
+  const where = and(...filters);
+
+  const order = {
+    hostname: [asc(hosts.hostname), asc(hosts.id)],
+    security: [desc(hosts.securityCount), desc(hosts.pendingCount), asc(hosts.hostname), asc(hosts.id)],
+    pending: [desc(hosts.pendingCount), asc(hosts.hostname), asc(hosts.id)],
+    last_seen: [sql`${hosts.lastSeenAt} desc nulls last`, asc(hosts.id)],
+  }[sort];
+
+  const [items, [count]] = await Promise.all([
+    ctx.db
+      .select(hostSummaryColumns)
+      .from(hosts)
+      .where(where)
+      .orderBy(...order)
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    ctx.db.select({ total: sql<number>`count(*)::int` }).from(hosts).where(where),
+  ]);
+
+  return { total: count?.total ?? 0, items };
+}

@@ -1,0 +1,65 @@
+import { consoleContext } from '@/lib/console-context';
+import type { Context } from '@/lib/context';
+import { errorBody, httpStatusFor, PayloadTooLargeError, ValidationError } from '@/lib/errors';
+import { getRuntime } from '@/lib/runtime';
+
+/** Largest JSON body the console API accepts, in bytes. */
+export const MAX_API_BODY_BYTES = 1024 * 1024;
+
+/** Reads a JSON body with a size limit: 413 when larger, 400 when not JSON. */
+export async function readJsonRequest(request: Request, maxBytes = MAX_API_BODY_BYTES): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new ValidationError('content-type: expected application/json', { field: 'content-type' });
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    throw new PayloadTooLargeError(`request body larger than ${maxBytes} bytes`);
+  }
+
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new PayloadTooLargeError(`request body larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new ValidationError('body: malformed JSON', { field: 'body' });
+  }
+}
+
+/** Maps an error to a JSON response; unknown errors are logged and answered with a generic 500. */
+export function errorResponse(error: unknown): Response {
+  const status = httpStatusFor(error);
+  if (status === 500) {
+    getRuntime().log.error({ err: error }, 'API request failed');
+  }
+  return Response.json(errorBody(error), { status });
+}
+
+/**
+ * Wraps a route handler: builds the context, runs the handler and turns a
+ * thrown AppError into its JSON error response.
+ */
+export function apiRoute<P>(
+  handler: (request: Request, ctx: Context, params: P) => Promise<Response>,
+): (request: Request, route: { params: Promise<P> }) => Promise<Response> {
+  return async (request, route) => {
+    try {
+      const ctx = await consoleContext();
+      return await handler(request, ctx, await route.params);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '@/lib/db/client';
+import { notifyJobEvent } from '@/lib/realtime/channels';
+
+type Executor = Pick<Database, 'execute'>;
+
+/**
+ * Closes the given jobs whose hosts have all reached a terminal state: failed
+ * when any host failed or timed out, cancelled when every host was cancelled,
+ * succeeded otherwise. Jobs with open hosts are left alone. `includeFinished`
+ * recomputes closed jobs too, for a late agent result that replaces a timeout.
+ * Returns the ids it closed or recomputed.
+ */
+export async function finalizeJobs(
+  db: Executor,
+  jobIds: string[],
+  options: { includeFinished?: boolean } = {},
+): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+
+  const rows = await db.execute<{ id: string }>(sql`
+    update jobs j set
+      status = case
+        when c.failed > 0 then 'failed'
+        when c.cancelled = c.total then 'cancelled'
+        else 'succeeded' end,
+      finished_at = now(),
+      started_at = coalesce(j.started_at, now())
+    from (
+      select job_id,
+        count(*) as total,
+        count(*) filter (where status in ('failed', 'timed-out')) as failed,
+        count(*) filter (where status = 'cancelled') as cancelled,
+        count(*) filter (where status in ('pending', 'sent', 'running')) as open
+      from job_hosts
+      where job_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb))
+      group by job_id
+    ) c
+    where j.id = c.job_id and c.open = 0
+      and (j.status in ('queued', 'running') or ${options.includeFinished ?? false})
+    returning j.id`);
+
+  for (const row of rows) {
+    await notifyJobEvent(db, { kind: 'job', jobId: row.id });
+  }
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,60 @@
+import { asc, eq } from 'drizzle-orm';
+import { hosts, jobHosts, jobs } from '@/lib/db/schema';
+import type { Context } from '@/lib/context';
+import { NotFoundError } from '@/lib/errors';
+import { UUID_PATTERN } from '@/lib/hosts/find-visible-host';
+import type { PackageChange } from '@/agent/package-managers/types';
+
+/** Returns a job with every host's status and stored result; throws NotFoundError. */
+export async function getJob(ctx: Context, input: { jobId: string }) {
+  if (!UUID_PATTERN.test(input.jobId)) {
+    throw new NotFoundError('job not found');
+  }
+
+  const [job] = await ctx.db
+    .select({
+      id: jobs.id,
+      action: jobs.action,
+      packages: jobs.packages,
+      dryRun: jobs.dryRun,
+      status: jobs.status,
+      timeoutSeconds: jobs.timeoutSeconds,
+      createdBy: jobs.createdBy,
+      createdAt: jobs.createdAt,
+      startedAt: jobs.startedAt,
+      finishedAt: jobs.finishedAt,
+      deadlineAt: jobs.deadlineAt,
+    })
+    .from(jobs)
+    .where(eq(jobs.id, input.jobId));
+  if (!job) {
+    throw new NotFoundError('job not found');
+  }
+
+  const hostRows = await ctx.db
+    .select({
+      hostId: jobHosts.hostId,
+      hostname: hosts.hostname,
+      status: jobHosts.status,
+      exitCode: jobHosts.exitCode,
+      failureCause: jobHosts.failureCause,
+      failureMessage: jobHosts.failureMessage,
+      changes: jobHosts.changes,
+      rebootRequired: jobHosts.rebootRequired,
+      sentAt: jobHosts.sentAt,
+      startedAt: jobHosts.startedAt,
+      finishedAt: jobHosts.finishedAt,
+      durationMs: jobHosts.durationMs,
+    })
+    .from(jobHosts)
+    .innerJoin(hosts, eq(hosts.id, jobHosts.hostId))
+    .where(eq(jobHosts.jobId, input.jobId))
+    .orderBy(asc(hosts.hostname));
+
+  return {
+    ...job,
+    hosts: hostRows.map((row) => ({ ...row, changes: row.changes as PackageChange[] })),
+  };
+}
+
+export type JobDetail = Awaited<ReturnType<typeof getJob>>;

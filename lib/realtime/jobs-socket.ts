@@ -1,0 +1,141 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Database } from '@/lib/db/client';
+import type { Logger } from '@/lib/log';
+import type { Context } from '@/lib/context';
+import { NotFoundError } from '@/lib/errors';
+import { originAllowed } from '@/lib/net/origins';
+import { getJob } from '@/lib/patching/get-job';
+import { listJobOutput } from '@/lib/patching/list-job-output';
+import type { JobEventsHub } from './job-events-hub';
+
+const OUTPUT_BATCH = 1000;
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * The browser's live job stream, `GET /api/v1/ws/jobs?job=<id>`. Checks run
+ * in a fixed order: the Origin header against the allowed origins first,
+ * then the job's visibility to the actor, and only then the upgrade. The
+ * stream sends every stored output line, then new lines and status changes
+ * as the job events hub reports them.
+ */
+export class JobsSocket {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+
+  constructor(
+    private readonly options: {
+      db: Database;
+      log: Logger;
+      events: JobEventsHub;
+      allowedOrigins: () => readonly string[];
+    },
+  ) {}
+
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Context): Promise<void> {
+    const { log } = this.options;
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, this.options.allowedOrigins())) {
+      log.warn({ origin: origin ?? null, reason: 'origin not allowed' }, 'rejected jobs WebSocket upgrade');
+      reject(socket, 403, 'Forbidden');
+      return;
+    }
+
+    const url = new URL(req.url ?? '/', 'https://console.invalid');
+    const jobId = url.searchParams.get('job') ?? '';
+    try {
+      await getJob(ctx, { jobId });
+    } catch (error) {
+      if (error instanceof NotFoundError) {
+        log.warn({ origin, jobId, reason: 'job not found' }, 'rejected jobs WebSocket upgrade');
+        reject(socket, 404, 'Not Found');
+        return;
+      }
+      throw error;
+    }
+
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.stream(ws, ctx, jobId));
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    this.wss.close();
+  }
+
+  private async stream(ws: WebSocket, ctx: Context, jobId: string): Promise<void> {
+    let lastId = 0;
+    let fetching: Promise<void> | null = null;
+    let again = false;
+
+    const send = (message: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+
+    const pump = async (): Promise<void> => {
+      for (;;) {
+        const rows = await listJobOutput(ctx, { jobId, afterId: lastId, limit: OUTPUT_BATCH });
+        for (const row of rows) {
+          send({ type: 'output', hostId: row.hostId, seq: row.seq, stream: row.stream, line: row.line });
+          lastId = row.id;
+        }
+        if (rows.length < OUTPUT_BATCH) return;
+      }
+    };
+
+    // Coalesces bursts of notifications into one query at a time.
+    const fetchOutput = () => {
+      if (fetching) {
+        again = true;
+        return;
+      }
+      fetching = pump()
+        .catch((error: unknown) => this.options.log.error({ err: error, jobId }, 'job stream query failed'))
+        .finally(() => {
+          fetching = null;
+          if (again) {
+            again = false;
+            fetchOutput();
+          }
+        });
+    };
+
+    const sendStatus = async (hostId?: string) => {
+      const job = await getJob(ctx, { jobId });
+      for (const host of job.hosts) {
+        if (hostId && host.hostId !== hostId) continue;
+        send({
+          type: 'host',
+          hostId: host.hostId,
+          status: host.status,
+          exitCode: host.exitCode,
+          failureCause: host.failureCause,
+          failureMessage: host.failureMessage,
+        });
+      }
+      send({ type: 'job', status: job.status });
+    };
+
+    const unsubscribe = this.options.events.on((event) => {
+      if (event.jobId !== jobId) return;
+      if (event.kind === 'output') {
+        fetchOutput();
+      } else if (event.kind === 'host' || event.kind === 'job') {
+        void (async () => {
+          await fetching;
+          fetchOutput();
+          await fetching;
+          await sendStatus(event.kind === 'host' ? event.hostId : undefined);
+        })().catch((error: unknown) => this.options.log.error({ err: error, jobId }, 'job stream status failed'));
+      }
+    });
+    ws.on('close', unsubscribe);
+    ws.on('message', () => ws.close(1008, 'this stream accepts no messages'));
+
+    fetchOutput();
+    await fetching;
+    await sendStatus().catch((error: unknown) => this.options.log.error({ err: error, jobId }, 'job stream status failed'));
+  }
+}

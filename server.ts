@@ -1,0 +1,190 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { ConfigError, loadConfig, type AppConfig } from '@/lib/config/load-config';
+import { openDatabase } from '@/lib/db/client';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded';
+import { runMigrations } from '@/lib/db/migrate';
+import { getLogger, type Logger } from '@/lib/log';
+import { ensurePki } from '@/lib/pki/ensure-pki';
+import { agentTlsOptions, webTlsOptions } from '@/lib/net/tls-options';
+import { deriveAllowedOrigins } from '@/lib/net/origins';
+import { isLoopbackAddress } from '@/lib/net/loopback';
+import { setRuntime } from '@/lib/runtime';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
+import { JobEventsHub } from '@/lib/realtime/job-events-hub';
+import { JobsSocket } from '@/lib/realtime/jobs-socket';
+import { AgentChannels } from '@/lib/agent-gateway/agent-channels';
+import { createAgentListener } from '@/lib/agent-gateway/agent-listener';
+
+const projectRoot = path.dirname(fileURLToPath(import.meta.url));
+
+function readConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`patch-manager: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function listen(server: https.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function startWorker(log: Logger, databaseUrl: string): ChildProcess {
+  const worker = fork(path.join(projectRoot, 'workers', 'main.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, PM_WORKER_PARENT: String(process.pid) },
+    stdio: 'inherit',
+  });
+  worker.on('exit', (code, signal) => log.warn({ code, signal }, 'worker process exited'));
+  return worker;
+}
+
+async function main(): Promise<void> {
+  const config = readConfigOrExit();
+  const log = getLogger({ level: config.logLevel, name: 'patch-manager' });
+
+  if (!isLoopbackAddress(config.webBind)) {
+    console.error(
+      `patch-manager: server.web_bind is ${config.webBind}, but the console has no sign-in yet and may listen ` +
+        'only on a loopback address; set server.web_bind (or PM_WEB_BIND) to 127.0.0.1 or ::1',
+    );
+    process.exit(1);
+  }
+
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedDatabasePort, log });
+    databaseUrl = embedded.url;
+  }
+  const database = openDatabase(databaseUrl, { max: 20, applicationName: 'patch-manager-server' });
+  await runMigrations(database, path.join(projectRoot, 'drizzle'));
+  log.info('database migrations applied');
+
+  const pki = await ensurePki({
+    configDir: config.configDir,
+    hostNames: config.hostNames,
+    log: (message) => log.info(message),
+  });
+
+  const webUrl = config.publicUrl;
+  setRuntime({
+    config,
+    database,
+    log,
+    caCertPem: pki.caCertPem,
+    caKeyPem: pki.caKeyPem,
+    caFingerprint: pki.caFingerprint,
+    enrollUrl: webUrl,
+  });
+
+  const events = new JobEventsHub(log);
+  await events.start(database.sql);
+  const channels = new AgentChannels(database.db, log, events);
+  const agentRoutes = createAgentListener({ db: database.db, log, channels });
+  const allowedOrigins = deriveAllowedOrigins(config.allowedOrigins, config.publicUrl);
+  if (allowedOrigins.length === 0) {
+    log.warn('no allowed origin can be derived; every jobs WebSocket upgrade will be refused');
+  }
+  const jobsSocket = new JobsSocket({ db: database.db, log, events, allowedOrigins: () => allowedOrigins });
+
+  const app = next({ dev: false, dir: projectRoot, hostname: config.webBind, port: config.webPort });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const web = https.createServer(webTlsOptions({ certPem: pki.webCertPem, keyPem: pki.webKeyPem }), (req, res) => {
+    const address = req.socket.remoteAddress ?? '';
+    if (!isLoopbackAddress(address)) {
+      res.writeHead(403).end();
+      return;
+    }
+    // Only the socket decides the client address; a client-sent value is dropped.
+    delete req.headers[CLIENT_ADDRESS_HEADER];
+    req.headers[CLIENT_ADDRESS_HEADER] = address;
+    void handle(req, res).catch((error: unknown) => {
+      log.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  web.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const address = req.socket.remoteAddress ?? '';
+    const pathname = new URL(req.url ?? '/', 'https://console.invalid').pathname;
+    if (!isLoopbackAddress(address) || pathname !== '/api/v1/ws/jobs') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const ctx = { actor: { kind: 'console' as const, address }, db: database.db };
+    jobsSocket.upgrade(req, socket, head, ctx).catch((error: unknown) => {
+      log.error({ err: error }, 'jobs WebSocket upgrade failed');
+      socket.destroy();
+    });
+  });
+
+  const agent = https.createServer(
+    agentTlsOptions({ caCertPem: pki.caCertPem, certPem: pki.webCertPem, keyPem: pki.webKeyPem }),
+    (req: IncomingMessage, res: ServerResponse) => void agentRoutes.onRequest(req, res),
+  );
+  agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void agentRoutes.onUpgrade(req, socket, head));
+  for (const server of [web, agent]) {
+    server.on('tlsClientError', (error, socket) => {
+      log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');
+    });
+  }
+
+  await listen(web, config.webPort, config.webBind);
+  await listen(agent, config.agentPort, config.agentBind);
+
+  const worker = process.argv.includes('--with-worker') ? startWorker(log, databaseUrl) : null;
+
+  log.info({ webPort: config.webPort, agentPort: config.agentPort }, 'patch manager started');
+  console.log(`\nPatch Manager console: ${webUrl}/  (listening on ${config.webBind}:${config.webPort}, loopback only)`);
+  console.log(`Agent listener (mTLS): ${config.agentBind}:${config.agentPort}`);
+  console.log(`Internal CA SHA-256 fingerprint: ${pki.caFingerprint}`);
+  console.log('Create an enrollment token in the console (Enrollment) or with: npx patch-manager token create\n');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    worker?.kill('SIGTERM');
+    jobsSocket.close();
+    await channels.close();
+    await Promise.all([new Promise((r) => web.close(r)), new Promise((r) => agent.close(r))]);
+    web.closeAllConnections();
+    agent.closeAllConnections();
+    await events.stop();
+    await database.close();
+    await embedded?.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('patch-manager: failed to start:', error instanceof Error ? error.message : error);
+  getLogger().fatal({ err: error }, 'failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createAptTestRoot, type AptTestRoot } from '../helpers/apt-repo';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { requestJson } from '../helpers/https-json';
+import { startServer, type ServerProcess } from '../helpers/server-process';
+import { enrollAgent, runAgent, tempAgentDir, waitFor, type AgentProcess } from '../helpers/agent-process';
+import { launchBrowser, type TestBrowser } from '../helpers/browser';
+
+// Browser end to end in Debian's Chromium: the console shows an enrolled host
+// with its counts, starts a job through the form, streams its output live
+// and shows it finished.
+
+let database: TestDatabase;
+let server: ServerProcess;
+let aptRoot: AptTestRoot;
+let agent: AgentProcess;
+let browser: TestBrowser;
+let page: Page;
+let hostId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startServer({ databaseUrl: database.url });
+  aptRoot = await createAptTestRoot();
+
+  const token = await requestJson(`${server.webUrl}/api/v1/enrollment-tokens`, {
+    body: { description: 'browser test' },
+    ca: server.caCertPem,
+  });
+  const agentDir = tempAgentDir();
+  const env = { PM_AGENT_APT_CONFIG: aptRoot.aptConfigPath, PM_AGENT_DPKG_ADMINDIR: aptRoot.dpkgAdmindir };
+  enrollAgent({ enrollCommand: (token.body as { enrollCommand: string }).enrollCommand, agentDir, env });
+  hostId = (JSON.parse(fs.readFileSync(`${agentDir}/agent.json`, 'utf8')) as { hostId: string }).hostId;
+  agent = runAgent({ agentDir, env });
+  await waitFor('the agent inventory', async () => {
+    const detail = await requestJson(`${server.webUrl}/api/v1/hosts/${hostId}`, { ca: server.caCertPem });
+    return (detail.body as { pendingCount?: number }).pendingCount ? true : undefined;
+  });
+
+  browser = await launchBrowser();
+  const context = await browser.newContext();
+  page = await context.newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.stop();
+  await server?.stop();
+  await database?.drop();
+  await aptRoot?.cleanup();
+});
+
+describe('console in Chromium', () => {
+  it('lists the enrolled host with its counts', async () => {
+    await page.goto(`${server.webUrl}/hosts`);
+    const row = page.locator(`[data-testid="host-row"][data-host-id="${hostId}"]`);
+
+    await row.waitFor();
+    expect(await row.locator('[data-testid="pending-count"]').innerText()).toBe('3');
+    expect(await row.locator('[data-testid="security-count"]').innerText()).toBe('1');
+    expect(await page.locator('[data-testid="loopback-notice"]').isVisible()).toBe(true);
+  });
+
+  it('starts a job and streams its output to the end', async () => {
+    await page.goto(`${server.webUrl}/jobs/new`);
+    await page.locator(`input[name="hostIds"][value="${hostId}"]`).check();
+    await page.locator('select[name="action"]').selectOption('upgrade-all');
+    await page.locator('[data-testid="start-job"]').click();
+
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    const output = page.locator('[data-testid="job-output"]').first();
+    await output.waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="job-output"]')?.textContent?.includes('pm-test-hello'),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.locator('[data-testid="job-status"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
+
+    expect(await output.innerText()).toContain('apt-get');
+    expect(await page.locator('[data-testid="job-host-status"]').first().getAttribute('data-status')).toBe('succeeded');
+    expect(await page.locator('[data-testid="job-change"]').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining('pm-test-hello')]),
+    );
+  });
+});

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './free-port';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface ServerProcess {
+  webUrl: string;
+  webPort: number;
+  agentPort: number;
+  dataDir: string;
+  caFingerprint: string;
+  caCertPem: string;
+  /** Environment that points the admin CLI at this server. */
+  env: Record<string, string>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real server (server.ts under tsx) on free loopback ports with its
+ * own data directory and the given database, and waits until it prints the
+ * console URL. The console must already be built (the test run's global setup
+ * builds it).
+ */
+export async function startServer(options: { databaseUrl: string; withWorker?: boolean; env?: Record<string, string> }): Promise<ServerProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-server-'));
+  const webPort = await freePort();
+  const agentPort = await freePort();
+  const webUrl = `https://localhost:${webPort}`;
+  const env: Record<string, string> = {
+    PM_DATA_DIR: dataDir,
+    PM_WEB_PORT: String(webPort),
+    PM_AGENT_PORT: String(agentPort),
+    PM_AGENT_BIND: '127.0.0.1',
+    PM_PUBLIC_URL: webUrl,
+    DATABASE_URL: options.databaseUrl,
+    PM_LOG_LEVEL: 'info',
+    ...options.env,
+  };
+
+  const args = ['--import', 'tsx', path.join(ROOT, 'server.ts'), ...(options.withWorker ? ['--with-worker'] : [])];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 90 s:\n${output}`)), 90_000);
+    const check = setInterval(() => {
+      if (output.includes('Patch Manager console:')) {
+        clearTimeout(timer);
+        clearInterval(check);
+        resolve();
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      clearInterval(check);
+      reject(new Error(`server exited with ${code} before it started:\n${output}`));
+    });
+  });
+
+  const caCertPem = fs.readFileSync(path.join(dataDir, 'ca', 'ca.pem'), 'utf8');
+  const fingerprint = /Internal CA SHA-256 fingerprint: ([0-9a-f]{64})/.exec(output)?.[1] ?? '';
+
+  return {
+    webUrl,
+    webPort,
+    agentPort,
+    dataDir,
+    caFingerprint: fingerprint,
+    caCertPem,
+    env,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import PgBoss from 'pg-boss';
+import { ConfigError, loadConfig } from '@/lib/config/load-config';
+import { openDatabase } from '@/lib/db/client';
+import { getLogger } from '@/lib/log';
+import type { Context } from '@/lib/context';
+import { runMarkOfflineHosts } from './tasks/mark-offline-hosts';
+import { runExpireJobs } from './tasks/expire-jobs';
+
+/** Scheduled tasks: queue name, cron expression (pg-boss resolves to the minute) and handler. */
+function tasks(ctx: Context, log: ReturnType<typeof getLogger>, offlineAfterSeconds: number) {
+  return [
+    { name: 'mark-offline-hosts', cron: '* * * * *', run: () => runMarkOfflineHosts(ctx, log, offlineAfterSeconds) },
+    { name: 'expire-jobs', cron: '* * * * *', run: () => runExpireJobs(ctx, log) },
+  ];
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`patch-manager worker: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = getLogger({ level: config.logLevel, name: 'patch-manager-worker' });
+  if (!config.databaseUrl) {
+    console.error('patch-manager worker: DATABASE_URL is not set; start the worker through `npm start` or set database.url');
+    process.exit(1);
+  }
+
+  const database = openDatabase(config.databaseUrl, { max: 5, applicationName: 'patch-manager-worker' });
+  const ctx: Context = { actor: { kind: 'system', name: 'worker' }, db: database.db };
+  const boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 5 });
+  boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
+  await boss.start();
+
+  for (const task of tasks(ctx, log, config.offlineAfterSeconds)) {
+    await boss.createQueue(task.name);
+    await boss.schedule(task.name, task.cron, {}, { singletonKey: task.name });
+    await boss.work(task.name, async () => {
+      try {
+        await task.run();
+      } catch (error) {
+        log.error({ err: error, task: task.name }, 'scheduled task failed');
+        throw error;
+      }
+    });
+  }
+  // Run each task once at start, so a restart does not wait for the next minute.
+  for (const task of tasks(ctx, log, config.offlineAfterSeconds)) {
+    await task.run().catch((error: unknown) => log.error({ err: error, task: task.name }, 'startup task failed'));
+  }
+  log.info('worker started');
+
+  const parent = Number(process.env.PM_WORKER_PARENT ?? '0');
+  const watchdog = parent
+    ? setInterval(() => {
+        try {
+          process.kill(parent, 0);
+        } catch {
+          log.warn('server process is gone; worker stopping');
+          void shutdown();
+        }
+      }, 5000)
+    : null;
+
+  let stopping = false;
+  async function shutdown(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    if (watchdog) clearInterval(watchdog);
+    await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
+    await database.close();
+    log.info('worker stopped');
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  getLogger().fatal({ err: error }, 'worker failed to start');
+  process.exit(1);
+});
