@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const agentRoutes = createAgentListener({ db: database.db, log, channels });
   const allowedOrigins = deriveAllowedOrigins(config.allowedOrigins, config.publicUrl);
   if (allowedOrigins.length === 0) {
-    log.warn('no allowed origin can be derived; every jobs WebSocket upgrade will be refused');
+    log.warn('no allowed origin can be derived; every jobs WebSocket upgrade will be rejected; set security.allowed_origins or server.public_url');
   }
   const jobsSocket = new JobsSocket({ db: database.db, log, events, allowedOrigins: () => allowedOrigins });
 

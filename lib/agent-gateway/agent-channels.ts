@@ -227,7 +227,7 @@ export class AgentChannels {
     void this.flushSeen();
   }
 
-  /** Writes last_seen_at for every host that answered a ping, in one statement. */
+  /** Writes last_seen_at for every host that sent a pong, in one statement. */
   private async flushSeen(): Promise<void> {
     if (this.seen.size === 0) return;
     const ids = [...this.seen];

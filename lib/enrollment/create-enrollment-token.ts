@@ -1,7 +1,7 @@
+import { parseInput } from '@/lib/validation';
 import { z } from 'zod';
 import { enrollmentTokens } from '@/lib/db/schema';
 import { actorLabel, type Context } from '@/lib/context';
-import { ValidationError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
 import { enrollCommand, generateEnrollmentToken, hashEnrollmentToken } from './token';
 
@@ -43,24 +43,18 @@ export async function createEnrollmentToken(
   input: CreateEnrollmentTokenInput,
   server: { enrollUrl: string; caFingerprint: string; defaultTtlHours: number } = serverDefaults(),
 ): Promise<{ id: string; token: string; expiresAt: Date; enrollCommand: string }> {
-  const parsed = createEnrollmentTokenInput.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(issue?.message ?? 'invalid enrollment token request', {
-      field: issue?.path.join('.'),
-    });
-  }
+  const request = parseInput(createEnrollmentTokenInput, input, 'enrollment token request');
 
   const token = generateEnrollmentToken();
-  const ttlHours = parsed.data.ttlHours ?? server.defaultTtlHours;
+  const ttlHours = request.ttlHours ?? server.defaultTtlHours;
   const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
 
   const [row] = await ctx.db
     .insert(enrollmentTokens)
     .values({
       tokenHash: hashEnrollmentToken(token),
-      description: parsed.data.description,
-      maxUses: parsed.data.maxUses,
+      description: request.description,
+      maxUses: request.maxUses,
       expiresAt,
       createdBy: actorLabel(ctx.actor),
     })

@@ -1,3 +1,4 @@
+import { parseInput } from '@/lib/validation';
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { certificates, enrollmentTokens, hosts } from '@/lib/db/schema';
@@ -45,14 +46,7 @@ export async function enrollHost(
   input: unknown,
   ca: { caCertPem: string; caKeyPem: string; validityDays: number },
 ): Promise<EnrollmentResult> {
-  const parsed = enrollHostInput.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || undefined;
-    const message = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue?.message;
-    throw new ValidationError(message ?? 'invalid enrollment request', { field });
-  }
-  const { token, csr, hostname } = parsed.data;
+  const { token, csr, hostname } = parseInput(enrollHostInput, input, 'enrollment request');
 
   return ctx.db.transaction(async (tx) => {
     const [used] = await tx

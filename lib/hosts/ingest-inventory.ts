@@ -1,3 +1,4 @@
+import { parseInput } from '@/lib/validation';
 import { eq, sql } from 'drizzle-orm';
 import { hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
@@ -5,7 +6,6 @@ import { NotFoundError, ValidationError } from '@/lib/errors';
 import {
   INVENTORY_SECTIONS,
   inventoryReportSchema,
-  type InventoryReport,
   type InventorySection,
 } from '@/lib/agent-protocol/schema';
 
@@ -14,16 +14,6 @@ export interface IngestResult {
   missing: InventorySection[];
   /** Sections written in this check-in. */
   written: InventorySection[];
-}
-
-function parseReport(input: unknown): InventoryReport {
-  const parsed = inventoryReportSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') ?? '';
-    throw new ValidationError(`inventory ${field || 'body'}: ${issue?.message ?? 'invalid'}`, { field });
-  }
-  return parsed.data;
 }
 
 /**
@@ -37,7 +27,7 @@ export async function ingestInventory(ctx: Context, input: unknown): Promise<Ing
     throw new ValidationError('inventory can only be reported by an enrolled agent');
   }
   const hostId = ctx.actor.hostId;
-  const report = parseReport(input);
+  const report = parseInput(inventoryReportSchema, input, 'inventory');
 
   return ctx.db.transaction(async (tx) => {
     const [stored] = await tx

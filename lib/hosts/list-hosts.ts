@@ -1,8 +1,8 @@
+import { parseInput } from '@/lib/validation';
 import { and, asc, desc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
-import { ValidationError } from '@/lib/errors';
 
 export const listHostsInput = z
   .object({
@@ -56,12 +56,7 @@ function escapeLike(value: string): string {
 
 /** Lists hosts one page at a time; the default order puts hosts with most security updates first. */
 export async function listHosts(ctx: Context, input: ListHostsInput): Promise<{ total: number; items: HostSummary[] }> {
-  const parsed = listHostsInput.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(issue?.message ?? 'invalid host list request', { field: issue?.path.join('.') });
-  }
-  const { search, status, page, pageSize, sort } = parsed.data;
+  const { search, status, page, pageSize, sort } = parseInput(listHostsInput, input, 'host list request');
 
   const filters: SQL[] = [isNull(hosts.removedAt)];
   if (search) {

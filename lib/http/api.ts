@@ -38,7 +38,7 @@ export async function readJsonRequest(request: Request, maxBytes = MAX_API_BODY_
   }
 }
 
-/** Maps an error to a JSON response; unknown errors are logged and answered with a generic 500. */
+/** Maps an error to a JSON response; unknown errors are logged and get a generic 500. */
 export function errorResponse(error: unknown): Response {
   const status = httpStatusFor(error);
   if (status === 500) {

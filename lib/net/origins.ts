@@ -15,12 +15,17 @@ export function normalizeOrigin(value: string): string | null {
 }
 
 /**
- * The origins allowed to open browser WebSockets: the configured list, or,
- * when it is empty, the console's public URL. An empty result means every
- * upgrade is refused.
+ * Derives the origins allowed to open browser WebSockets: the configured list,
+ * or the console's public URL when the list is empty. An empty result means
+ * every upgrade is rejected.
  */
 export function deriveAllowedOrigins(configured: string[], publicUrl: string | null): string[] {
-  const source = configured.length > 0 ? configured : publicUrl ? [publicUrl] : [];
+  let source: string[] = [];
+  if (configured.length > 0) {
+    source = configured;
+  } else if (publicUrl) {
+    source = [publicUrl];
+  }
   return [...new Set(source.map(normalizeOrigin).filter((origin): origin is string => origin !== null))];
 }
 

@@ -1,8 +1,9 @@
+import { parseInput } from '@/lib/validation';
 import { and, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { hosts, jobs } from '@/lib/db/schema';
 import { actorLabel, type Context } from '@/lib/context';
-import { NotFoundError, ValidationError } from '@/lib/errors';
+import { NotFoundError } from '@/lib/errors';
 import { notifyJobEvent } from '@/lib/realtime/channels';
 import { getRuntime } from '@/lib/runtime';
 
@@ -50,16 +51,6 @@ export const createJobInput = z
 
 export type CreateJobInput = z.input<typeof createJobInput>;
 
-/** Turns the first zod issue into a ValidationError naming its field. */
-export function validationErrorFrom(error: z.ZodError, fallback: string): ValidationError {
-  const issue = error.issues[0];
-  const field = issue?.path.join('.') || undefined;
-  if (issue?.code === 'unrecognized_keys') {
-    return new ValidationError(`unknown field ${issue.keys.join(', ')}; remove it`, { field: issue.keys[0] });
-  }
-  return new ValidationError(issue?.message ?? fallback, { field });
-}
-
 /**
  * Creates a job and one pending row per host, then notifies every server
  * process so connected agents get the job at once. Hosts that are offline
@@ -70,11 +61,7 @@ export async function createJob(
   input: CreateJobInput,
   limits: { defaultTimeoutSeconds: number; hostWaitSeconds: number } = defaultLimits(),
 ): Promise<{ id: string }> {
-  const parsed = createJobInput.safeParse(input);
-  if (!parsed.success) {
-    throw validationErrorFrom(parsed.error, 'invalid job request');
-  }
-  const request = parsed.data;
+  const request = parseInput(createJobInput, input, 'job request');
   const hostIds = [...new Set(request.hostIds.map((id) => id.toLowerCase()))];
   const timeoutSeconds = request.timeoutSeconds ?? limits.defaultTimeoutSeconds;
 

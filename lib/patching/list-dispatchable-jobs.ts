@@ -11,8 +11,8 @@ export interface DispatchItem {
 /**
  * Claims open job rows for the given hosts, marks pending ones as sent, and
  * returns what to push down each host's channel. Rows already sent or running
- * are returned again, so a job survives a dropped channel; the agent ignores
- * a job it already ran and resends its spooled result instead.
+ * are returned again, so a job survives a dropped channel. The agent ignores a
+ * job it already ran and resends its spooled result instead.
  */
 export async function claimDispatchableJobs(
   db: Pick<Database, 'execute'>,

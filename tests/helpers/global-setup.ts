@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded';
-import { getLogger } from '@/lib/log';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,7 +10,7 @@ declare module 'vitest' {
   }
 }
 
-let embedded: EmbeddedDatabase | undefined;
+let embedded: ChildProcess | undefined;
 
 /** Builds the web console once per run when the build is missing or stale, for the server tests. */
 function buildConsole(): void {
@@ -22,6 +20,7 @@ function buildConsole(): void {
     throw new Error('next build failed; see the output above');
   }
 }
+
 let tempDir: string | undefined;
 
 /**
@@ -39,12 +38,28 @@ export async function setup(project: TestProject): Promise<void> {
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-test-db-'));
   fs.chmodSync(tempDir, 0o755);
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  embedded = await startEmbeddedPostgres({ dataDir: tempDir, port, log: getLogger({ level: 'warn' }) });
-  project.provide('databaseUrl', embedded.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'embedded-postgres-process.ts'), tempDir, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  embedded = child;
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((text) => text.startsWith('{"url"'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with ${code} before it started`)));
+  });
+  project.provide('databaseUrl', url);
 }
 
 export async function teardown(): Promise<void> {
-  await embedded?.stop();
+  if (embedded && embedded.exitCode === null) {
+    const exited = new Promise((resolve) => embedded!.once('exit', resolve));
+    embedded.kill('SIGTERM');
+    await exited;
+  }
   if (tempDir) {
     fs.rmSync(tempDir, { recursive: true, force: true });
   }

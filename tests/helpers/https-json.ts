@@ -33,6 +33,8 @@ export function requestJson(
         cert: options.cert,
         key: options.key,
         rejectUnauthorized: options.ca !== undefined,
+        // A fresh connection per request, so a socket the server closed after an error is never reused.
+        agent: false,
         headers: {
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
           ...options.headers,

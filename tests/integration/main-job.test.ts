@@ -18,6 +18,7 @@ let aptRoot: AptTestRoot;
 const agents: AgentProcess[] = [];
 const machineStatusHash = () => crypto.createHash('sha256').update(fs.readFileSync('/var/lib/dpkg/status')).digest('hex');
 let statusHashBefore: string;
+let isolatedAgent: { agentDir: string; hostId: string; env: Record<string, string> } | undefined;
 
 interface HostListItem {
   id: string;
@@ -52,6 +53,11 @@ async function get<T>(path: string): Promise<T> {
   const response = await requestJson(`${server.webUrl}${path}`, { ca: server.caCertPem });
   expect(response.status, response.text).toBe(200);
   return response.body as T;
+}
+
+function installedVersion(name: string): string {
+  const result = spawnSync('dpkg-query', ['--admindir', aptRoot.dpkgAdmindir, '-W', '-f', '${Version}', name], { encoding: 'utf8' });
+  return result.stdout;
 }
 
 async function hostByAgentDir(agentDir: string): Promise<string> {
@@ -106,13 +112,41 @@ describe('main job on apt hosts', () => {
     await agent.stop();
   });
 
-  it('upgrades a test package in an isolated root and stores the change', async () => {
+  it('delivers a job created before the agent first connects', async () => {
     const agentDir = tempAgentDir();
     const env = { PM_AGENT_APT_CONFIG: aptRoot.aptConfigPath, PM_AGENT_DPKG_ADMINDIR: aptRoot.dpkgAdmindir };
     enrollAgent({ enrollCommand: createTokenWithCli('isolated root'), agentDir, env });
     const hostId = await hostByAgentDir(agentDir);
+
+    const created = await requestJson(`${server.webUrl}/api/v1/jobs`, {
+      body: { hostIds: [hostId], action: 'security', dryRun: true },
+      ca: server.caCertPem,
+    });
+    expect(created.status, created.text).toBe(201);
+    const jobId = (created.body as { id: string }).id;
+    const queued = await get<JobDetail>(`/api/v1/jobs/${jobId}`);
+    expect(queued.hosts[0]?.status).toBe('pending');
+
     const agent = runAgent({ agentDir, env });
     agents.push(agent);
+    isolatedAgent = { agentDir, hostId, env };
+    const job = await waitFor(
+      'the queued job to finish',
+      async () => {
+        const detail = await get<JobDetail>(`/api/v1/jobs/${jobId}`);
+        return ['succeeded', 'failed'].includes(detail.status) ? detail : undefined;
+      },
+      120_000,
+    );
+
+    expect(job.status).toBe('succeeded');
+    expect(job.hosts[0]?.changes).toContainEqual(expect.objectContaining({ name: 'pm-test-sec', before: '1.0-1', after: '1.0-2' }));
+    expect(installedVersion('pm-test-sec')).toBe('1.0-1');
+  });
+
+  it('upgrades a test package in an isolated root and stores the change', async () => {
+    expect(isolatedAgent).toBeDefined();
+    const { hostId } = isolatedAgent!;
 
     const before = await waitFor('pending updates of the isolated root', async () => {
       const detail = await get<HostDetail>(`/api/v1/hosts/${hostId}`);
@@ -150,11 +184,13 @@ describe('main job on apt hosts', () => {
     );
     const output = await database.sql`select count(*)::int as n from job_output where job_id = ${jobId}`;
     expect(output[0]?.n).toBeGreaterThan(0);
-
-    const installed = spawnSync('dpkg-query', ['--admindir', aptRoot.dpkgAdmindir, '-W', '-f', '${Version}', 'pm-test-hello'], {
-      encoding: 'utf8',
-    });
-    expect(installed.stdout).toBe('2.0-1');
+    expect(installedVersion('pm-test-hello')).toBe('2.0-1');
     expect(machineStatusHash()).toBe(statusHashBefore);
+
+    const after = await waitFor('the inventory after the job', async () => {
+      const detail = await get<HostDetail>(`/api/v1/hosts/${hostId}`);
+      return detail.updates.some((update) => update.name === 'pm-test-hello') ? undefined : detail;
+    });
+    expect(after.updates).toEqual([]);
   });
 });

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import { ValidationError } from '@/lib/errors';
+
+/**
+ * Parses input with a zod schema and raises a ValidationError for the first
+ * issue, naming its field. Unknown keys are reported by name, so a client sees
+ * which field to remove.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) {
+    return parsed.data;
+  }
+
+  const issue = parsed.error.issues[0];
+  const path = issue?.path.join('.') ?? '';
+  if (issue?.code === 'unrecognized_keys') {
+    const names = issue.keys.map((key) => (path ? `${path}.${key}` : key));
+    return raise(new ValidationError(`unknown field ${names.join(', ')}; remove it`, { field: names[0] }));
+  }
+  const message = issue?.message ?? `invalid ${what}`;
+  // Messages written for a field already start with its name; others get it prefixed.
+  const text = path && !message.startsWith(`${path.split('.')[0]}:`) ? `${path}: ${message}` : message;
+  return raise(new ValidationError(text, { field: path || undefined }));
+}
+
+function raise(error: Error): never {
+  throw error;
+}
