@@ -28,6 +28,30 @@ function buildIsCurrent() {
   return Math.max(...sources.map((entry) => newestMtime(path.join(root, entry)))) <= built;
 }
 
+// One build at a time: parallel test files and `npm start` may all ask at once.
+const lockDir = path.join(root, '.next-build.lock');
+
+function acquireLock() {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const age = Date.now() - fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
+      if (age > 10 * 60_000) fs.rmSync(lockDir, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir}; remove it if no build is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+}
+
+if (process.env.PM_SKIP_BUILD !== '1' && !buildIsCurrent()) {
+  acquireLock();
+  process.on('exit', () => fs.rmSync(lockDir, { recursive: true, force: true }));
+}
+
 if (process.env.PM_SKIP_BUILD !== '1' && !buildIsCurrent()) {
   console.log('Building the web console (next build)...');
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,15 +12,6 @@ declare module 'vitest' {
 
 let embedded: ChildProcess | undefined;
 
-/** Builds the web console once per run when the build is missing or stale, for the server tests. */
-function buildConsole(): void {
-  const script = path.resolve(import.meta.dirname, '..', '..', 'scripts', 'build-console.mjs');
-  const result = spawnSync(process.execPath, [script], { stdio: 'inherit' });
-  if (result.status !== 0) {
-    throw new Error('next build failed; see the output above');
-  }
-}
-
 let tempDir: string | undefined;
 
 /**
@@ -28,8 +19,6 @@ let tempDir: string | undefined;
  * embedded server in a temporary directory. Each test file makes its own database.
  */
 export async function setup(project: TestProject): Promise<void> {
-  buildConsole();
-
   if (process.env.DATABASE_URL) {
     project.provide('databaseUrl', process.env.DATABASE_URL);
     return;

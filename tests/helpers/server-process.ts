@@ -1,10 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** Runs the build script, which builds only when sources changed and lets one build run at a time. */
+function buildConsole(): void {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    throw new Error('next build failed; see the output above');
+  }
+}
 
 export interface ServerProcess {
   webUrl: string;
@@ -22,10 +30,10 @@ export interface ServerProcess {
 /**
  * Starts the real server (server.ts under tsx) on free loopback ports with its
  * own data directory and the given database, and waits until it prints the
- * console URL. The console must already be built (the test run's global setup
- * builds it).
+ * console URL. The console is built first when its build is missing or stale.
  */
 export async function startServer(options: { databaseUrl: string; withWorker?: boolean; env?: Record<string, string> }): Promise<ServerProcess> {
+  buildConsole();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-server-'));
   const webPort = await freePort();
   const agentPort = await freePort();
