@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -7,9 +8,8 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { ConfigError, loadConfig, type AppConfig } from '@/lib/config/load-config';
-import { openDatabase } from '@/lib/db/client';
+import { openAppDatabase } from '@/lib/db/app-role';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded';
-import { runMigrations } from '@/lib/db/migrate';
 import { getLogger, type Logger } from '@/lib/log';
 import { ensurePki } from '@/lib/pki/ensure-pki';
 import { agentTlsOptions, webTlsOptions } from '@/lib/net/tls-options';
@@ -36,9 +36,15 @@ function readConfigOrExit(): AppConfig {
   }
 }
 
-function listen(server: https.Server, port: number, host: string): Promise<void> {
+function listen(server: https.Server, port: number, host: string, setting: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new Error(`${host}:${port} is already in use; stop the other program or choose another port with ${setting}`));
+        return;
+      }
+      reject(error);
+    });
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
@@ -46,14 +52,28 @@ function listen(server: https.Server, port: number, host: string): Promise<void>
   });
 }
 
-function startWorker(log: Logger, databaseUrl: string): ChildProcess {
+function startWorker(log: Logger, databaseUrl: string, appDatabaseUrl: string): ChildProcess {
   const worker = fork(path.join(projectRoot, 'workers', 'main.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PM_WORKER_PARENT: String(process.pid) },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PM_DATABASE_APP_URL: appDatabaseUrl, PM_WORKER_PARENT: String(process.pid) },
     stdio: 'inherit',
   });
   worker.on('exit', (code, signal) => log.warn({ code, signal }, 'worker process exited'));
   return worker;
+}
+
+/** Headers that keep the console out of frames and stop content-type sniffing. */
+function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+}
+
+/** Compares a Host header with the public URL's host, ignoring case. */
+function hostMatches(header: string | undefined, publicHost: string): boolean {
+  return (header ?? '').toLowerCase() === publicHost.toLowerCase();
 }
 
 async function main(): Promise<void> {
@@ -76,9 +96,16 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedDatabasePort, log });
     databaseUrl = embedded.url;
   }
-  const database = openDatabase(databaseUrl, { max: 20, applicationName: 'patch-manager-server' });
-  await runMigrations(database, path.join(projectRoot, 'drizzle'));
-  log.info('database migrations applied');
+  // Migrations run as the owner; all other work uses the restricted application role.
+  const { database, appUrl: appDatabaseUrl } = await openAppDatabase({
+    ownerUrl: databaseUrl,
+    appUrl: config.databaseAppUrl,
+    embeddedDataDir: embedded ? config.dataDir : null,
+    migrationsFolder: path.join(projectRoot, 'drizzle'),
+    log,
+    max: 20,
+    applicationName: 'patch-manager-server',
+  });
 
   const pki = await ensurePki({
     configDir: config.configDir,
@@ -107,7 +134,18 @@ async function main(): Promise<void> {
   }
   const jobsSocket = new JobsSocket({ db: database.db, log, events, allowedOrigins: () => allowedOrigins });
 
-  const app = next({ dev: false, dir: projectRoot, hostname: config.webBind, port: config.webPort });
+  const publicHost = new URL(config.publicUrl).host;
+  // Next.js attaches its own 'upgrade' listener to the server it is given (or,
+  // without one, to the first request's server) and closes every upgrade it
+  // does not route itself, which would cut the jobs WebSocket. It gets a server
+  // that never listens, so upgrades stay with the handler below.
+  const app = next({
+    dev: false,
+    dir: projectRoot,
+    hostname: config.webBind,
+    port: config.webPort,
+    httpServer: http.createServer(),
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
 
@@ -115,6 +153,12 @@ async function main(): Promise<void> {
     const address = req.socket.remoteAddress ?? '';
     if (!isLoopbackAddress(address)) {
       res.writeHead(403).end();
+      return;
+    }
+    setSecurityHeaders(res);
+    if (!hostMatches(req.headers.host, publicHost)) {
+      // One canonical origin keeps cookies and the WebSocket Origin check consistent.
+      res.writeHead(308, { location: `${config.publicUrl}${req.url ?? '/'}` }).end();
       return;
     }
     // Only the socket decides the client address; a client-sent value is dropped.
@@ -151,10 +195,10 @@ async function main(): Promise<void> {
     });
   }
 
-  await listen(web, config.webPort, config.webBind);
-  await listen(agent, config.agentPort, config.agentBind);
+  await listen(web, config.webPort, config.webBind, 'server.web_port (PM_WEB_PORT)');
+  await listen(agent, config.agentPort, config.agentBind, 'server.agent_port (PM_AGENT_PORT)');
 
-  const worker = process.argv.includes('--with-worker') ? startWorker(log, databaseUrl) : null;
+  const worker = process.argv.includes('--with-worker') ? startWorker(log, databaseUrl, appDatabaseUrl) : null;
 
   log.info({ webPort: config.webPort, agentPort: config.agentPort }, 'patch manager started');
   console.log(`\nPatch Manager console: ${webUrl}/  (listening on ${config.webBind}:${config.webPort}, loopback only)`);

@@ -6,6 +6,19 @@ type OutputMessage = Extract<AgentMessage, { type: 'output' }>;
 export const MAX_OUTPUT_LINE_LENGTH = 8192;
 const TRUNCATION_MARK = ' [line truncated]';
 
+/**
+ * Makes a line safe to store: NUL becomes U+FFFD (PostgreSQL text cannot hold it),
+ * a lone surrogate becomes U+FFFD, and a long line is cut without splitting a
+ * surrogate pair.
+ */
+export function cleanLine(line: string): string {
+  let text = line.replace(/\u0000/g, '\uFFFD').toWellFormed();
+  if (text.length > MAX_OUTPUT_LINE_LENGTH) {
+    text = `${text.slice(0, MAX_OUTPUT_LINE_LENGTH - TRUNCATION_MARK.length).toWellFormed()}${TRUNCATION_MARK}`;
+  }
+  return text;
+}
+
 export interface OutputBatcherOptions {
   /** Milliseconds a line may wait before its batch is sent. */
   intervalMs: number;
@@ -31,7 +44,7 @@ export class OutputBatcher {
 
   /** Adds one line; usable directly as the backend's output sink. */
   push(stream: 'stdout' | 'stderr', line: string): void {
-    const text = line.length > MAX_OUTPUT_LINE_LENGTH ? `${line.slice(0, MAX_OUTPUT_LINE_LENGTH - TRUNCATION_MARK.length)}${TRUNCATION_MARK}` : line;
+    const text = cleanLine(line);
     this.lines.push({ seq: this.seq, stream, line: text });
     this.seq += 1;
 

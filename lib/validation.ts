@@ -1,12 +1,21 @@
 import type { z } from 'zod';
 import { ValidationError } from '@/lib/errors';
+import { findUnstorableText } from '@/lib/text';
 
 /**
  * Parses input with a zod schema and raises a ValidationError for the first
- * issue, naming its field. Unknown keys are reported by name, so a client sees
+ * issue, naming its field. Strings PostgreSQL cannot store (NUL, lone
+ * surrogates) are rejected first. Unknown keys are reported by name, so a client sees
  * which field to remove.
  */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const unstorable = findUnstorableText(input);
+  if (unstorable !== null) {
+    return raise(
+      new ValidationError(`${unstorable}: contains a NUL character or invalid UTF-16; remove it`, { field: unstorable }),
+    );
+  }
+
   const parsed = schema.safeParse(input);
   if (parsed.success) {
     return parsed.data;

@@ -5,12 +5,17 @@ import { getLogger } from '@/lib/log';
 import type { Context } from '@/lib/context';
 import { runMarkOfflineHosts } from './tasks/mark-offline-hosts';
 import { runExpireJobs } from './tasks/expire-jobs';
+import { auditPaths, type AuditPaths } from '@/lib/audit/checkpoint-files';
+import { runAuditVerify } from './tasks/audit-verify';
+import { runAuditCheckpoint } from './tasks/audit-checkpoint';
 
 /** Scheduled tasks: queue name, cron expression (pg-boss resolves to the minute) and handler. */
-function tasks(ctx: Context, log: ReturnType<typeof getLogger>, offlineAfterSeconds: number) {
+function tasks(ctx: Context, log: ReturnType<typeof getLogger>, offlineAfterSeconds: number, audit: AuditPaths) {
   return [
     { name: 'mark-offline-hosts', cron: '* * * * *', run: () => runMarkOfflineHosts(ctx, log, offlineAfterSeconds) },
     { name: 'expire-jobs', cron: '* * * * *', run: () => runExpireJobs(ctx, log) },
+    { name: 'audit-checkpoint', cron: '*/10 * * * *', run: () => runAuditCheckpoint(ctx, log, audit) },
+    { name: 'audit-verify', cron: '0 * * * *', run: () => runAuditVerify(ctx, log, audit) },
   ];
 }
 
@@ -31,13 +36,19 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const database = openDatabase(config.databaseUrl, { max: 5, applicationName: 'patch-manager-worker' });
+  // pg-boss keeps the owner URL because it creates and migrates its own schema;
+  // everything else uses the restricted application role.
+  if (!config.databaseAppUrl) {
+    log.warn('PM_DATABASE_APP_URL is not set, so the worker connects as the database owner; set database.app_url');
+  }
+  const database = openDatabase(config.databaseAppUrl ?? config.databaseUrl, { max: 5, applicationName: 'patch-manager-worker' });
+  const audit = auditPaths(config);
   const ctx: Context = { actor: { kind: 'system', name: 'worker' }, db: database.db };
   const boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 5 });
   boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
   await boss.start();
 
-  for (const task of tasks(ctx, log, config.offlineAfterSeconds)) {
+  for (const task of tasks(ctx, log, config.offlineAfterSeconds, audit)) {
     await boss.createQueue(task.name);
     await boss.schedule(task.name, task.cron, {}, { singletonKey: task.name });
     await boss.work(task.name, async () => {
@@ -50,7 +61,7 @@ async function main(): Promise<void> {
     });
   }
   // Run each task once at start, so a restart does not wait for the next minute.
-  for (const task of tasks(ctx, log, config.offlineAfterSeconds)) {
+  for (const task of tasks(ctx, log, config.offlineAfterSeconds, audit)) {
     await task.run().catch((error: unknown) => log.error({ err: error, task: task.name }, 'startup task failed'));
   }
   log.info('worker started');

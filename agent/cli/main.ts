@@ -129,7 +129,10 @@ async function enrollCommand(args: string[], io: CliIo): Promise<number> {
 
   try {
     const result = await enrollAgent({ serverUrl, token, caFingerprint, agentDir: agentDirFromEnv(io.env), force: values.force });
-    io.stdout(`Enrolled as host ${result.hostId}.\nCredentials are in ${result.agentDir}; start the agent with: pm-agent run\n`);
+    const dirHint = process.env.PM_AGENT_DIR ? `PM_AGENT_DIR=${result.agentDir} ` : '';
+    io.stdout(
+      `Enrolled as host ${result.hostId}.\nCredentials are in ${result.agentDir}; start the agent with: ${dirHint}npx pm-agent run\n`,
+    );
     return EXIT_OK;
   } catch (error) {
     io.stderr(`pm-agent enroll: ${(error as Error).message}\n`);

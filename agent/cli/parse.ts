@@ -1,4 +1,7 @@
 import { APT_PARSE_KINDS } from './parse-kinds-apt';
+import { DNF_PARSE_KINDS, YUM_PARSE_KINDS } from './parse-kinds-dnf';
+import { PACMAN_PARSE_KINDS } from './parse-kinds-pacman';
+import { ZYPPER_PARSE_KINDS } from './parse-kinds-zypper';
 import { ParseUsageError, type ParseContext, type ParseKind } from './parse-kind';
 
 export type { ParseKind, ParseOption } from './parse-kind';
@@ -7,7 +10,7 @@ export type { ParseKind, ParseOption } from './parse-kind';
  * Every output that `pm-agent parse` reads, one row per manager and kind.
  * Another package manager adds its rows in its own `parse-kinds-<manager>.ts`.
  */
-export const PARSE_KINDS: readonly ParseKind[] = [...APT_PARSE_KINDS];
+export const PARSE_KINDS: readonly ParseKind[] = [...APT_PARSE_KINDS, ...DNF_PARSE_KINDS, ...YUM_PARSE_KINDS, ...ZYPPER_PARSE_KINDS, ...PACMAN_PARSE_KINDS];
 
 /** Files and streams that `runParse` uses, passed in so tests and the CLI share one code path. */
 export interface ParseIo {

@@ -12,6 +12,7 @@ import {
   type AgentMessage,
   type ServerMessage,
 } from '@/lib/agent-protocol/schema';
+import { toStorableJson } from '@/lib/text';
 import { claimDispatchableJobs } from '@/lib/patching/list-dispatchable-jobs';
 import {
   recordJobOutput,
@@ -135,7 +136,8 @@ export class AgentChannels {
     let message: AgentMessage;
     try {
       if (isBinary) throw new Error('binary frames are not part of the protocol');
-      const parsed = agentMessageSchema.safeParse(JSON.parse(data.toString()));
+      // Output and results are kept even when a line holds NUL or broken UTF-16.
+      const parsed = agentMessageSchema.safeParse(toStorableJson(JSON.parse(data.toString()) as unknown));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new Error(`${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
@@ -154,6 +156,10 @@ export class AgentChannels {
   }
 
   private async handle(channel: Channel, message: AgentMessage): Promise<void> {
+    if (!channel.ready && message.type !== 'hello') {
+      this.log.warn({ hostId: channel.hostId, type: message.type }, 'ignored an agent message sent before hello');
+      return;
+    }
     const ctx = this.context(channel);
     switch (message.type) {
       case 'hello': {

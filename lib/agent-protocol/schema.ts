@@ -16,7 +16,7 @@ export const MAX_UPDATES = 50_000;
 
 export const hostFactsSchema = z
   .object({
-    hostname: shortText(253),
+    hostname: z.string().min(1).max(253).regex(/^[A-Za-z0-9._-]+$/, { error: 'expected letters, digits, dot, hyphen or underscore' }),
     osId: shortText(64),
     osName: shortText(128),
     osVersion: shortText(64),
@@ -106,7 +106,7 @@ export const failureSchema = z
     message: shortText(2000),
     retriable: z.boolean(),
     lock: shortText(512).optional(),
-    holderPid: z.number().int().nullable().optional(),
+    holderPid: z.number().int().min(0).max(2_147_483_647).nullable().optional(),
     holder: shortText(64).nullable().optional(),
     packages: z.array(packageName).max(1000).optional(),
   })
@@ -114,12 +114,12 @@ export const failureSchema = z
 
 export const patchOutcomeSchema = z
   .object({
-    exitCode: z.number().int().nullable(),
+    exitCode: z.number().int().min(-255).max(255).nullable(),
     status: z.enum(['succeeded', 'failed']),
     failure: failureSchema.nullable(),
     changes: z.array(packageChangeSchema).max(MAX_PACKAGES),
     reboot: rebootStateSchema,
-    durationMs: z.number().int().min(0),
+    durationMs: z.number().int().min(0).max(2_147_483_647),
   })
   .strict();
 
@@ -141,7 +141,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 const outputLine = z
-  .object({ seq: z.number().int().min(0), stream: z.enum(['stdout', 'stderr']), line: z.string().max(8192) })
+  .object({ seq: z.number().int().min(0).max(2_147_483_647), stream: z.enum(['stdout', 'stderr']), line: z.string().max(8192) })
   .strict();
 
 /** Messages the agent sends up the channel. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@/lib/config/load-config';
 import { openDatabase } from '@/lib/db/client';
-import { embeddedDatabaseUrl } from '@/lib/db/embedded';
+import { resolveAppDatabaseUrl } from '@/lib/db/app-role';
 import { AppError } from '@/lib/errors';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
 import { certificateFingerprint } from '@/lib/pki/fingerprint';
@@ -39,11 +39,19 @@ async function tokenCreate(args: string[]): Promise<void> {
   });
 
   const config = loadConfig();
-  const url =
-    config.databaseUrl ?? embeddedDatabaseUrl({ dataDir: config.dataDir, port: config.embeddedDatabasePort });
-  if (!url) {
+  const resolved = resolveAppDatabaseUrl({
+    ownerUrl: config.databaseUrl,
+    appUrl: config.databaseAppUrl,
+    dataDir: config.dataDir,
+    embeddedPort: config.embeddedDatabasePort,
+  });
+  if (!resolved) {
     fail(`no database found under ${config.dataDir}; start the server once with \`npm start\` or set DATABASE_URL`);
   }
+  if (!resolved.restricted) {
+    process.stderr.write('patch-manager: warning: database.app_url (PM_DATABASE_APP_URL) is not set, so the CLI connects as the database owner\n');
+  }
+  const url = resolved.url;
   const caPath = pkiPaths(config.configDir).caCert;
   if (!fs.existsSync(caPath)) {
     fail(`no CA certificate at ${caPath}; start the server once with \`npm start\` to create it`);

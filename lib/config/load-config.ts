@@ -25,6 +25,8 @@ export interface AppConfig {
   dataDir: string;
   configDir: string;
   databaseUrl: string | null;
+  /** Connection URL of the restricted application role for an external database; null to derive or fall back. */
+  databaseAppUrl: string | null;
   embeddedDatabasePort: number;
   offlineAfterSeconds: number;
   certificateValidityDays: number;
@@ -47,6 +49,7 @@ const ENV_OVERRIDES: { env: string; key: [string, string]; kind: 'string' | 'por
   { env: 'PM_PUBLIC_URL', key: ['server', 'public_url'], kind: 'string' },
   { env: 'PM_DB_PORT', key: ['database', 'embedded_port'], kind: 'port' },
   { env: 'DATABASE_URL', key: ['database', 'url'], kind: 'string' },
+  { env: 'PM_DATABASE_APP_URL', key: ['database', 'app_url'], kind: 'string' },
   { env: 'PM_LOG_LEVEL', key: ['log', 'level'], kind: 'string' },
 ];
 
@@ -153,6 +156,7 @@ export function loadConfig(options: { env?: Environment; cwd?: string } = {}): A
     dataDir,
     configDir,
     databaseUrl: config.database.url ?? null,
+    databaseAppUrl: config.database.app_url ?? null,
     embeddedDatabasePort: config.database.embedded_port,
     offlineAfterSeconds: config.hosts.offline_after_seconds,
     certificateValidityDays: config.agent.certificate_validity_days,

@@ -56,6 +56,7 @@ export const configSchema = z
     database: z
       .object({
         url: postgresUrl.optional(),
+        app_url: postgresUrl.optional(),
         embedded_port: port.default(5433),
       })
       .strict()

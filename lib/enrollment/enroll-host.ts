@@ -5,11 +5,15 @@ import { certificates, enrollmentTokens, hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { UnauthorizedError, ValidationError } from '@/lib/errors';
 import { CsrRejectedError, signAgentCsr } from '@/lib/pki/sign-agent-csr';
+import { writeAudit } from '@/lib/audit/write-audit';
 import { hashEnrollmentToken } from './token';
 
 export const enrollHostInput = z
   .object({
-    token: z.string({ error: 'token: missing; pass the enrollment token from the console' }).min(10).max(200),
+    token: z
+      .string({ error: 'token: missing; pass the enrollment token from the console' })
+      .min(10, { error: 'token: too short to be an enrollment token; copy the whole token' })
+      .max(200, { error: 'token: too long to be an enrollment token; copy the token alone' }),
     csr: z
       .string({ error: 'csr: missing; send a PEM certificate signing request' })
       .max(16_384, { error: 'csr: larger than 16 KiB' })
@@ -94,6 +98,19 @@ export async function enrollHost(
       fingerprint: issued.fingerprint,
       notBefore: issued.notBefore,
       notAfter: issued.notAfter,
+    });
+
+    await writeAudit(tx, {
+      actor: ctx.actor,
+      action: 'host.enroll',
+      target: { kind: 'host', id: hostId },
+      details: {
+        hostname,
+        enrollmentTokenId: used.id,
+        certificateSerial: issued.serial,
+        certificateFingerprint: issued.fingerprint,
+        notAfter: issued.notAfter.toISOString(),
+      },
     });
 
     return {

@@ -9,7 +9,12 @@ export const listHostsInput = z
     search: z.string().trim().max(200, { error: 'search: at most 200 characters' }).optional(),
     status: z.enum(['online', 'offline', 'pending'], { error: 'status: expected online, offline or pending' }).optional(),
     page: z.number().int().min(1, { error: 'page: expected 1 or more' }).default(1),
-    pageSize: z.number().int().min(1).max(500, { error: 'pageSize: expected 1 to 500' }).default(50),
+    pageSize: z
+      .number()
+      .int()
+      .min(1, { error: 'pageSize: expected 1 to 500' })
+      .max(500, { error: 'pageSize: expected 1 to 500' })
+      .default(50),
     sort: z
       .enum(['hostname', 'security', 'pending', 'last_seen'], {
         error: 'sort: expected hostname, security, pending or last_seen',

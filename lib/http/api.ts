@@ -8,8 +8,8 @@ export const MAX_API_BODY_BYTES = 1024 * 1024;
 
 /** Reads a JSON body with a size limit: 413 when larger, 400 when not JSON. */
 export async function readJsonRequest(request: Request, maxBytes = MAX_API_BODY_BYTES): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/json')) {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
     throw new ValidationError('content-type: expected application/json', { field: 'content-type' });
   }
   const declared = Number(request.headers.get('content-length') ?? '0');

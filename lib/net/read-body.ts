@@ -12,8 +12,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     req.resume();
     throw new PayloadTooLargeError(`request body larger than ${maxBytes} bytes`);
   }
-  const type = req.headers['content-type'] ?? '';
-  if (!type.toLowerCase().startsWith('application/json')) {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
     req.resume();
     throw new ValidationError('content-type: expected application/json', { field: 'content-type' });
   }

@@ -6,9 +6,14 @@ import { actorLabel, type Context } from '@/lib/context';
 import { NotFoundError } from '@/lib/errors';
 import { notifyJobEvent } from '@/lib/realtime/channels';
 import { getRuntime } from '@/lib/runtime';
+import { writeAudit } from '@/lib/audit/write-audit';
 
-/** Package names as apt, dnf, zypper and pacman accept them; a leading dash could pass as an option. */
-export const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._@:-]{0,199}$/;
+/**
+ * Package names as apt, dnf, zypper and pacman accept them. A leading `-` could
+ * pass as an option, and apt-get reads a trailing `-` as "remove", so names must
+ * start with a letter or digit and must not end with `-`.
+ */
+export const PACKAGE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9+._@:-]{0,198}[A-Za-z0-9+._])?$/;
 
 export const JOB_ACTIONS = ['refresh', 'upgrade-all', 'security', 'packages', 'dist-upgrade'] as const;
 
@@ -26,7 +31,7 @@ export const createJobInput = z
     packages: z
       .array(
         z.string().regex(PACKAGE_NAME, {
-          error: 'packages: each name must start with a letter or digit and use only letters, digits and + . _ @ : -',
+          error: 'packages: each name must start with a letter or digit, must not end with -, and may use only letters, digits and + . _ @ : -',
         }),
       )
       .max(1000, { error: 'packages: at most 1000 names' })
@@ -94,6 +99,18 @@ export async function createJob(
       insert into job_hosts (job_id, host_id)
       select ${jobId}::uuid, value::uuid from jsonb_array_elements_text(${JSON.stringify(hostIds)}::jsonb)`);
     await notifyJobEvent(tx, { kind: 'created', jobId });
+    await writeAudit(tx, {
+      actor: ctx.actor,
+      action: 'job.create',
+      target: { kind: 'job', id: jobId },
+      details: {
+        action: request.action,
+        hostCount: hostIds.length,
+        packages: request.packages,
+        dryRun: request.dryRun,
+        timeoutSeconds,
+      },
+    });
 
     return { id: jobId };
   });

@@ -1,24 +1,23 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '@/lib/db/client';
+import { writeAudit, type Transaction } from '@/lib/audit/write-audit';
 import { notifyJobEvent } from '@/lib/realtime/channels';
-
-type Executor = Pick<Database, 'execute'>;
 
 /**
  * Closes the given jobs whose hosts have all reached a terminal state: failed
  * when any host failed or timed out, cancelled when every host was cancelled,
  * succeeded otherwise. Jobs with open hosts are left alone. `includeFinished`
  * recomputes closed jobs too, for a late agent result that replaces a timeout.
+ * Each closed job gets a `job.finish` audit row in the caller's transaction.
  * Returns the ids it closed or recomputed.
  */
 export async function finalizeJobs(
-  db: Executor,
+  db: Transaction,
   jobIds: string[],
   options: { includeFinished?: boolean } = {},
 ): Promise<string[]> {
   if (jobIds.length === 0) return [];
 
-  const rows = await db.execute<{ id: string }>(sql`
+  const rows = await db.execute<{ id: string; status: string }>(sql`
     update jobs j set
       status = case
         when c.failed > 0 then 'failed'
@@ -38,10 +37,18 @@ export async function finalizeJobs(
     ) c
     where j.id = c.job_id and c.open = 0
       and (j.status in ('queued', 'running') or ${options.includeFinished ?? false})
-    returning j.id`);
+    returning j.id, j.status`);
 
   for (const row of rows) {
     await notifyJobEvent(db, { kind: 'job', jobId: row.id });
+  }
+  for (const row of rows) {
+    await writeAudit(db, {
+      actor: { kind: 'system', name: 'job-finalizer' },
+      action: 'job.finish',
+      target: { kind: 'job', id: row.id },
+      details: { status: row.status },
+    });
   }
   return rows.map((row) => row.id);
 }

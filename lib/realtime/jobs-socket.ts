@@ -12,6 +12,9 @@ import type { JobEventsHub } from './job-events-hub';
 
 const OUTPUT_BATCH = 1000;
 
+/** Job states after which the stream sends nothing more and closes. */
+const FINISHED_JOB_STATES = new Set(['succeeded', 'failed', 'cancelled']);
+
 function reject(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -21,7 +24,8 @@ function reject(socket: Duplex, status: number, text: string): void {
  * in a fixed order: the Origin header against the allowed origins first,
  * then the job's visibility to the actor, and only then the upgrade. The
  * stream sends every stored output line, then new lines and status changes
- * as the job events hub reports them.
+ * as the job events hub reports them, and closes with code 1000 once the job
+ * has finished.
  */
 export class JobsSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -116,6 +120,9 @@ export class JobsSocket {
         });
       }
       send({ type: 'job', status: job.status });
+      if (FINISHED_JOB_STATES.has(job.status) && ws.readyState === ws.OPEN) {
+        ws.close(1000, 'job finished');
+      }
     };
 
     const unsubscribe = this.options.events.on((event) => {

@@ -233,6 +233,24 @@ describe('console API input', () => {
 });
 
 describe('jobs WebSocket origin', () => {
+  it('is answered by the server after a page request', async () => {
+    const page = await requestJson(`${server.webUrl}/hosts`, { ca: server.caCertPem });
+    expect(page.status).toBe(200);
+
+    const response = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=00000000-0000-4000-8000-000000000000`, {
+      ca: server.caCertPem,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        origin: server.webUrl,
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+
+    expect(response.status).toBe(404);
+  });
+
   it('refuses an upgrade from a foreign origin', async () => {
     const response = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=00000000-0000-4000-8000-000000000000`, {
       ca: server.caCertPem,

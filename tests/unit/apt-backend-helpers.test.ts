@@ -30,7 +30,7 @@ describe('isValidAptPackageName', () => {
     },
   );
 
-  it.each(['', 'a', '-y', '--allow-downgrades', 'Foo', 'foo_bar', 'foo bar', 'foo=1.0', 'foo/bookworm', 'foo:', '.foo', 'x'.repeat(201)])(
+  it.each(['', 'a', '-y', '--allow-downgrades', 'Foo', 'foo_bar', 'foo bar', 'foo=1.0', 'foo/bookworm', 'foo:', '.foo', 'x'.repeat(201), 'jq-', 'jq:amd64-'])(
     'rejects %j',
     (name) => {
       expect(isValidAptPackageName(name)).toBe(false);

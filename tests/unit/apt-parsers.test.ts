@@ -262,3 +262,16 @@ describe('classifyAptFailure', () => {
     expect(classifyAptFailure({ exitCode: null, stdout: '', stderr: '', timedOut: false })?.message).toContain('ended by a signal');
   });
 });
+
+describe('parseAptSimulation with trailing dependency groups', () => {
+  it('reads an Inst line followed by two bracket groups', () => {
+    const output = [
+      'Inst libpam-modules-bin [1.5.2-6+deb12u1] (1.5.2-6+deb12u2 Debian:12.9/stable [amd64]) [libpam-modules:amd64 on libpam-modules-bin:amd64] [libpam-modules:amd64 ]',
+    ].join('\n');
+
+    const result = parseAptSimulation(output);
+
+    expect(result.updates).toHaveLength(1);
+    expect(result.updates[0]).toMatchObject({ name: 'libpam-modules-bin', installed: '1.5.2-6+deb12u1', candidate: '1.5.2-6+deb12u2' });
+  });
+});

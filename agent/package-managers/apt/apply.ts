@@ -22,7 +22,7 @@ import { readAptRebootState } from './reboot-state';
 type RunResult = Omit<PatchOutcome, 'reboot' | 'durationMs'>;
 
 /** Either the apt-get arguments to run, or the reason there is nothing to run. */
-type RunPlan = { kind: 'run'; args: string[] } | { kind: 'skip'; message: string };
+type RunPlan = { kind: 'run'; args: string[] } | { kind: 'skip'; message: string } | { kind: 'fail'; message: string };
 
 /**
  * Runs one patch request with apt-get and reports what changed.
@@ -70,6 +70,11 @@ export async function applyAptRequest(
     }
   } catch (error) {
     return finish(failedBeforeStart(`Preparing the apt-get run failed: ${(error as Error).message}`, signal));
+  }
+
+  if (plan.kind === 'fail') {
+    output('stderr', plan.message);
+    return finish(failedBeforeStart(plan.message, null));
   }
 
   if (plan.kind === 'skip') {
@@ -123,6 +128,16 @@ async function planRun(context: AptContext, request: PatchRequest, signal: Abort
       return { kind: 'skip', message: 'apt-get update has no simulation mode, so a dry run of a refresh runs nothing.' };
     }
     return { kind: 'run', args: ['update'] };
+  }
+
+  if (request.action === 'packages') {
+    // apt-get reads a name that matches no package as a regular expression when it
+    // contains `.`, `?` or `*`, so every name must be an installed package.
+    const installed = new Set((await listAptInstalled(context, signal)).flatMap((item) => [item.name, `${item.name}:${item.arch}`]));
+    const unknown = request.packages.filter((name) => !installed.has(name));
+    if (unknown.length > 0) {
+      return { kind: 'fail', message: `Not installed on this host: ${unknown.join(', ')}; the packages action only upgrades installed packages.` };
+    }
   }
 
   if (request.action !== 'security') {

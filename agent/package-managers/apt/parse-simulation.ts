@@ -21,7 +21,7 @@ export interface AptSimulation {
  * bracket that lists packages the step breaks for a moment. A new package has
  * no `[installed]` part.
  */
-const INST_LINE = /^Inst (\S+)(?: \[([^\]]*)\])? \((\S+)(.*) \[([^\]\s]+)\]\)(?: \[[^\]]*\])?\s*$/;
+const INST_LINE = /^Inst (\S+)(?: \[([^\]]*)\])? \((\S+)(.*) \[([^\]\s]+)\]\)(?: \[[^\]]*\])*\s*$/;
 const REMOVAL_LINE = /^(?:Remv|Purg) (\S+)(?: \[([^\]]*)\])?/;
 const APT2_SUMMARY =
   /^(\d+) upgraded, (\d+) newly installed, (?:\d+ reinstalled, )?(?:\d+ downgraded, )?(\d+) to remove and (\d+) not upgraded\.$/;

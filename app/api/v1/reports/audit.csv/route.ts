@@ -1,0 +1,19 @@
+// GET /api/v1/reports/audit.csv – streams the audit rows matching the filters as CSV, oldest first.
+import { parseAuditFilter } from '@/lib/audit/audit-filter';
+import { exportAuditCsv } from '@/lib/audit/export-audit-csv';
+import { apiRoute } from '@/lib/http/api';
+
+export const dynamic = 'force-dynamic';
+
+// TODO: Admin only; add the role check here when sign-in lands.
+export const GET = apiRoute(async (request, ctx) => {
+  const filter = parseAuditFilter(new URL(request.url).searchParams);
+  const date = new Date().toISOString().slice(0, 10);
+  return new Response(exportAuditCsv(ctx, filter), {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="audit-${date}.csv"`,
+      'cache-control': 'no-store',
+    },
+  });
+});

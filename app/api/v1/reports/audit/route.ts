@@ -1,0 +1,15 @@
+// GET /api/v1/reports/audit – lists audit rows, newest first, filtered by from, to, actor, action and target.
+import { parseAuditFilter } from '@/lib/audit/audit-filter';
+import { listAuditLog } from '@/lib/audit/list-audit-log';
+import { apiRoute } from '@/lib/http/api';
+import { intParam } from '@/lib/http/query';
+
+export const dynamic = 'force-dynamic';
+
+// TODO: Admin only; add the role check here when sign-in lands.
+export const GET = apiRoute(async (request, ctx) => {
+  const query = new URL(request.url).searchParams;
+  const filter = parseAuditFilter(query);
+  const result = await listAuditLog(ctx, { filter, page: intParam(query, 'page', 1), pageSize: intParam(query, 'pageSize', 50) });
+  return Response.json(result);
+});

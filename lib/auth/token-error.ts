@@ -1,0 +1,38 @@
+import { UnauthorizedError } from '@/lib/errors';
+
+/** Stable codes of access token failures, one per check of `verifyAccessToken`. */
+export type TokenErrorCode =
+  | 'malformed'
+  | 'alg_not_allowed'
+  | 'typ_invalid'
+  | 'crit_unsupported'
+  | 'kid_unknown'
+  | 'key_expired'
+  | 'signature_invalid'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issuer_invalid'
+  | 'audience_invalid'
+  | 'claim_missing';
+
+/**
+ * An access token failed verification. `code` names the check that failed, for logs and
+ * tests, and clients get only the generic message of `toUnauthorizedError`, so a caller
+ * cannot probe which check its forged token failed.
+ */
+export class TokenError extends Error {
+  readonly code: TokenErrorCode;
+
+  constructor(code: TokenErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'TokenError';
+    this.code = code;
+  }
+}
+
+/** Converts a TokenError to the UnauthorizedError callers raise, keeping it as the cause. */
+export function toUnauthorizedError(error: TokenError): UnauthorizedError {
+  return new UnauthorizedError('access token is invalid or expired; refresh the session or sign in again', {
+    cause: error,
+  });
+}
