@@ -78,6 +78,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     agentUrl: settings.agentUrl,
     tls,
     agentVersion: AGENT_VERSION,
+    backoff: { baseMs: 1_000, capMs: reconnectCapMs(env) },
     log,
     onConnected: () => {
       outbox.flush();
@@ -135,6 +136,18 @@ async function readCredentials(paths: ReturnType<typeof agentPaths>, caFingerpri
   }
 
   return { key, cert, ca };
+}
+
+/** Returns the longest reconnect delay in milliseconds: `PM_AGENT_RECONNECT_MAX_SECONDS` when set, else 60 s. */
+function reconnectCapMs(env: AgentEnvironment): number {
+  const raw = env.PM_AGENT_RECONNECT_MAX_SECONDS?.trim();
+  if (!raw) return 60_000;
+
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new AgentStartError(`invalid PM_AGENT_RECONNECT_MAX_SECONDS=${JSON.stringify(raw)}: expected whole seconds from 1 to 3600`);
+  }
+  return seconds * 1000;
 }
 
 /** Returns the check-in interval in seconds: `PM_AGENT_INVENTORY_INTERVAL` when set, else the server's value. */

@@ -37,6 +37,7 @@ Environment:
   PM_AGENT_DPKG_ADMINDIR       dpkg database directory (default: from the apt configuration)
   PM_AGENT_REBOOT_REQUIRED     reboot flag file (default /var/run/reboot-required)
   PM_AGENT_INVENTORY_INTERVAL  seconds between inventory check-ins (default: the server's value)
+  PM_AGENT_RECONNECT_MAX_SECONDS  longest delay between reconnect attempts (default 60)
   PM_AGENT_LOG_LEVEL           log level of pm-agent run (default info)
 `;
 

@@ -112,6 +112,7 @@ describe.skipIf(!isRoot)('pm-agent run', () => {
         PM_AGENT_APT_CONFIG: aptRoot.aptConfigPath,
         PM_AGENT_REBOOT_REQUIRED: path.join(workDir, 'reboot-required'),
         PM_AGENT_INVENTORY_INTERVAL: '3600',
+        PM_AGENT_RECONNECT_MAX_SECONDS: '2',
         NODE_ENV: 'test',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -234,7 +235,7 @@ describe.skipIf(!isRoot)('pm-agent run', () => {
     expect(finished.status).toBe('succeeded');
   });
 
-  it('reconnects and resends a spooled result after a restart', async () => {
+  it('reconnects and resends a spooled result after a restart', { timeout: 120_000 }, async () => {
     const jobId = randomUUID();
     listener.send({ type: 'job', jobId, request: DRY_RUN_UPGRADE });
     await waitFor(() => listener.messages.find((message) => message.type === 'job-result' && message.jobId === jobId), 'job result');
