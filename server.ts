@@ -12,10 +12,18 @@ import { openAppDatabase } from '@/lib/db/app-role';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded';
 import { getLogger, type Logger } from '@/lib/log';
 import { ensurePki } from '@/lib/pki/ensure-pki';
-import { agentTlsOptions, webTlsOptions } from '@/lib/net/tls-options';
+import { checkSecretFileModes, FileModeError } from '@/lib/pki/check-file-modes';
+import { revocationUrls } from '@/lib/pki/revocation-urls';
+import { readCaKey } from '@/lib/pki/ca-key';
+import { CertificateAuthorityService } from '@/lib/certificates/certificate-authority-service';
 import { deriveAllowedOrigins } from '@/lib/net/origins';
-import { isLoopbackAddress } from '@/lib/net/loopback';
 import { setRuntime } from '@/lib/runtime';
+import { ensureSigningKey } from '@/lib/auth/signing-keys';
+import { createKeyStore } from '@/lib/auth/key-store';
+import { createMfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
+import { createLoginLimiter } from '@/lib/auth/login-limiter';
+import { authenticateRequest } from '@/lib/auth/authenticate-request';
+import { prepareFirstRunSetup } from '@/lib/auth/setup/first-run-setup';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
 import { JobEventsHub } from '@/lib/realtime/job-events-hub';
 import { JobsSocket } from '@/lib/realtime/jobs-socket';
@@ -71,6 +79,12 @@ function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader('Strict-Transport-Security', 'max-age=31536000');
 }
 
+/** Returns a Node.js header value as one string, or null when absent. */
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** Compares a Host header with the public URL's host, ignoring case. */
 function hostMatches(header: string | undefined, publicHost: string): boolean {
   return (header ?? '').toLowerCase() === publicHost.toLowerCase();
@@ -79,13 +93,14 @@ function hostMatches(header: string | undefined, publicHost: string): boolean {
 async function main(): Promise<void> {
   const config = readConfigOrExit();
   const log = getLogger({ level: config.logLevel, name: 'patch-manager' });
-
-  if (!isLoopbackAddress(config.webBind)) {
-    console.error(
-      `patch-manager: server.web_bind is ${config.webBind}, but the console has no sign-in yet and may listen ` +
-        'only on a loopback address; set server.web_bind (or PM_WEB_BIND) to 127.0.0.1 or ::1',
-    );
-    process.exit(1);
+  try {
+    checkSecretFileModes({ configDir: config.configDir, configFile: config.configFile });
+  } catch (error) {
+    if (error instanceof FileModeError) {
+      console.error(`patch-manager: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
   }
 
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -110,16 +125,31 @@ async function main(): Promise<void> {
   const pki = await ensurePki({
     configDir: config.configDir,
     hostNames: config.hostNames,
+    revocationUrls: revocationUrls(config.publicUrl),
     log: (message) => log.info(message),
   });
+  const certificateAuthority = new CertificateAuthorityService(database.db, log, {
+    configDir: config.configDir,
+    publicUrl: config.publicUrl,
+    caCertPem: pki.caCertPem,
+    internalWeb: { certPem: pki.webCertPem, keyPem: pki.webKeyPem },
+  });
+  await certificateAuthority.prepare();
+
+  await ensureSigningKey(config.configDir);
+  const keyStore = createKeyStore(config.configDir);
+  const mfaLimiter = await createMfaLimiter(database.sql);
+  const loginLimiter = await createLoginLimiter(database.sql);
 
   const webUrl = config.publicUrl;
   setRuntime({
+    keyStore,
+    mfaLimiter,
+    loginLimiter,
     config,
     database,
     log,
     caCertPem: pki.caCertPem,
-    caKeyPem: pki.caKeyPem,
     caFingerprint: pki.caFingerprint,
     enrollUrl: webUrl,
   });
@@ -127,7 +157,17 @@ async function main(): Promise<void> {
   const events = new JobEventsHub(log);
   await events.start(database.sql);
   const channels = new AgentChannels(database.db, log, events);
-  const agentRoutes = createAgentListener({ db: database.db, log, channels });
+  const agentRoutes = createAgentListener({
+    db: database.db,
+    log,
+    channels,
+    authority: {
+      caCertPem: pki.caCertPem,
+      readCaKey: () => readCaKey(config.configDir),
+      validityDays: config.certificateValidityDays,
+      revocationUrls: revocationUrls(config.publicUrl),
+    },
+  });
   const allowedOrigins = deriveAllowedOrigins(config.allowedOrigins, config.publicUrl);
   if (allowedOrigins.length === 0) {
     log.warn('no allowed origin can be derived; every jobs WebSocket upgrade will be rejected; set security.allowed_origins or server.public_url');
@@ -149,14 +189,12 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const web = https.createServer(webTlsOptions({ certPem: pki.webCertPem, keyPem: pki.webKeyPem }), (req, res) => {
+  const web = https.createServer(certificateAuthority.webOptions(), (req, res) => {
     const address = req.socket.remoteAddress ?? '';
-    if (!isLoopbackAddress(address)) {
-      res.writeHead(403).end();
-      return;
-    }
     setSecurityHeaders(res);
-    if (!hostMatches(req.headers.host, publicHost)) {
+    // Revocation clients such as OpenSSL's OCSP client send Host without the port and follow no redirects.
+    const revocationPath = /^\/pki\/(crl\.(pem|der)|ocsp)(\/|$)/.test(req.url ?? '');
+    if (!revocationPath && !hostMatches(req.headers.host, publicHost)) {
       // One canonical origin keeps cookies and the WebSocket Origin check consistent.
       res.writeHead(308, { location: `${config.publicUrl}${req.url ?? '/'}` }).end();
       return;
@@ -173,19 +211,23 @@ async function main(): Promise<void> {
   web.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const address = req.socket.remoteAddress ?? '';
     const pathname = new URL(req.url ?? '/', 'https://console.invalid').pathname;
-    if (!isLoopbackAddress(address) || pathname !== '/api/v1/ws/jobs') {
+    if (pathname !== '/api/v1/ws/jobs') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    const ctx = { actor: { kind: 'console' as const, address }, db: database.db };
-    jobsSocket.upgrade(req, socket, head, ctx).catch((error: unknown) => {
+    // The jobs socket checks the Origin first, then authenticates the access cookie.
+    const authenticate = async () => ({
+      actor: await authenticateRequest({ get: (name) => headerValue(req.headers[name]) }, address),
+      db: database.db,
+    });
+    jobsSocket.upgrade(req, socket, head, authenticate).catch((error: unknown) => {
       log.error({ err: error }, 'jobs WebSocket upgrade failed');
       socket.destroy();
     });
   });
 
   const agent = https.createServer(
-    agentTlsOptions({ caCertPem: pki.caCertPem, certPem: pki.webCertPem, keyPem: pki.webKeyPem }),
+    certificateAuthority.agentOptions(),
     (req: IncomingMessage, res: ServerResponse) => void agentRoutes.onRequest(req, res),
   );
   agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void agentRoutes.onUpgrade(req, socket, head));
@@ -195,13 +237,21 @@ async function main(): Promise<void> {
     });
   }
 
+  await certificateAuthority.attach({ sql: database.sql, agent, web, channels });
   await listen(web, config.webPort, config.webBind, 'server.web_port (PM_WEB_PORT)');
   await listen(agent, config.agentPort, config.agentBind, 'server.agent_port (PM_AGENT_PORT)');
 
   const worker = process.argv.includes('--with-worker') ? startWorker(log, databaseUrl, appDatabaseUrl) : null;
 
+  const setupToken = await prepareFirstRunSetup(database.db);
+
   log.info({ webPort: config.webPort, agentPort: config.agentPort }, 'patch manager started');
-  console.log(`\nPatch Manager console: ${webUrl}/  (listening on ${config.webBind}:${config.webPort}, loopback only)`);
+  if (setupToken) {
+    // Printed on stdout only, never logged: the token creates the first Admin.
+    console.log(`\nNo console user exists yet. Create the first Admin at ${webUrl}/setup with this one-time setup token:`);
+    console.log(`Setup token: ${setupToken}`);
+  }
+  console.log(`\nPatch Manager console: ${webUrl}/  (listening on ${config.webBind}:${config.webPort})`);
   console.log(`Agent listener (mTLS): ${config.agentBind}:${config.agentPort}`);
   console.log(`Internal CA SHA-256 fingerprint: ${pki.caFingerprint}`);
   console.log('Create an enrollment token in the console (Enrollment) or with: npx patch-manager token create\n');
@@ -214,6 +264,7 @@ async function main(): Promise<void> {
     worker?.kill('SIGTERM');
     jobsSocket.close();
     await channels.close();
+    await certificateAuthority.stop();
     await Promise.all([new Promise((r) => web.close(r)), new Promise((r) => agent.close(r))]);
     web.closeAllConnections();
     agent.closeAllConnections();

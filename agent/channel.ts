@@ -49,8 +49,25 @@ export class AgentChannel {
   private silenceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private closedWaiters: Array<() => void> = [];
+  private tls: ChannelOptions['tls'];
 
-  constructor(private readonly options: ChannelOptions) {}
+  constructor(private readonly options: ChannelOptions) {
+    this.tls = options.tls;
+  }
+
+  /**
+   * Switches to renewed client credentials: the open connection, which the server
+   * closes anyway once the old certificate is superseded, is closed and the next one
+   * uses `tls` right away.
+   */
+  replaceCredentials(tls: ChannelOptions['tls']): void {
+    this.tls = tls;
+    this.attempt = 0;
+    const socket = this.socket;
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.close(1000, 'reconnecting with a renewed certificate');
+    }
+  }
 
   /** Opens the first connection; later ones follow on their own until `stop`. */
   start(): void {
@@ -104,7 +121,8 @@ export class AgentChannel {
   }
 
   private connect(): void {
-    const { agentUrl, tls, log } = this.options;
+    const { agentUrl, log } = this.options;
+    const tls = this.tls;
     const url = new URL('/agent/v1/channel', agentUrl);
     url.protocol = 'wss:';
 

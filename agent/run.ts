@@ -4,6 +4,8 @@ import { MAX_INVENTORY_BYTES } from '../lib/agent-protocol/schema';
 import { certificateFingerprint } from '../lib/pki/fingerprint';
 import { readPrivateKeyFile } from '../lib/pki/pki-files';
 import { AgentChannel } from './channel';
+import { CertificateRenewer, renewAtFraction, type AgentCredentials } from './certificate-renewer';
+import { recoverCredentials } from './credentials';
 import { httpsRequest, serverErrorMessage } from './https-request';
 import { inventoryAnswerSchema, InventoryReporter, type PostInventory } from './inventory';
 import { InventorySchedule } from './inventory-schedule';
@@ -49,8 +51,18 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     throw new AgentStartError((error as Error).message);
   });
 
-  const tls = await readCredentials(paths, settings.caFingerprint);
+  const recovery = await recoverCredentials(paths);
+  if (recovery !== 'none') {
+    log.warn({ event: 'certificate.recovered', action: recovery }, 'finished an interrupted certificate replacement');
+  }
+  let tls: AgentCredentials = await readCredentials(paths, settings.caFingerprint);
   const intervalSeconds = inventoryInterval(env, settings.inventoryIntervalSeconds);
+  let fraction: number;
+  try {
+    fraction = renewAtFraction(env);
+  } catch (error) {
+    throw new AgentStartError((error as Error).message);
+  }
   let backend;
   try {
     backend = createBackendFromEnv(env);
@@ -68,7 +80,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     backend,
     agentVersion: AGENT_VERSION,
     statePath: paths.state,
-    post: createInventoryPoster(settings.agentUrl, tls),
+    post: createInventoryPoster(settings.agentUrl, () => tls),
     log,
   });
   const schedule = new InventorySchedule(reporter, intervalSeconds * 1000, log);
@@ -88,6 +100,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
       if (message.type === 'job') void runner.job(message.jobId, message.request);
       else if (message.type === 'cancel') void runner.cancel(message.jobId);
       else if (message.type === 'result-ack') void runner.acknowledge(message.jobId);
+      else if (message.type === 'renew-certificate') void renewer.renewNow();
       else schedule.request({ full: true });
     },
   });
@@ -101,8 +114,21 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     onJobFinished: () => schedule.request({ full: false }),
   });
 
+  const renewer = new CertificateRenewer({
+    agentUrl: settings.agentUrl,
+    paths,
+    fraction,
+    log,
+    credentials: () => tls,
+    onRenewed: (renewed) => {
+      tls = renewed;
+      channel.replaceCredentials(renewed);
+    },
+  });
+
   channel.start();
   schedule.start();
+  renewer.start();
 
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
@@ -111,6 +137,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
 
   log.info({ event: 'agent.stopping' }, 'agent stopping');
   schedule.stop();
+  renewer.stop();
   await runner.shutdown();
   await channel.stop();
   log.info({ event: 'agent.stopped' }, 'agent stopped');
@@ -162,7 +189,7 @@ function inventoryInterval(env: AgentEnvironment, serverSeconds: number): number
   return seconds;
 }
 
-function createInventoryPoster(agentUrl: string, tls: { key: string; cert: string; ca: string }): PostInventory {
+function createInventoryPoster(agentUrl: string, credentials: () => AgentCredentials): PostInventory {
   const url = new URL('/agent/v1/inventory', agentUrl);
 
   return async (report) => {
@@ -170,7 +197,7 @@ function createInventoryPoster(agentUrl: string, tls: { key: string; cert: strin
       url,
       method: 'POST',
       json: report,
-      tls: { ...tls, rejectUnauthorized: true },
+      tls: { ...credentials(), rejectUnauthorized: true },
       timeoutMs: INVENTORY_TIMEOUT_MS,
       maxRequestBytes: MAX_INVENTORY_BYTES,
       maxResponseBytes: 64 * 1024,

@@ -1,6 +1,6 @@
 import { redirect } from 'next/navigation';
 
-/** The console has no separate start page yet: the hosts list is the dashboard. */
+/** The console starts at the dashboard. */
 export default function HomePage() {
-  redirect('/hosts');
+  redirect('/dashboard');
 }

@@ -6,13 +6,16 @@ import { cn } from '@/lib/utils';
 
 type Match = 'exact' | 'children' | 'section';
 
-// Dashboard and Hosts share /hosts: the list counts as the dashboard, and a host's
-// own page counts as Hosts.
-const LINKS: { href: string; label: string; match: Match }[] = [
-  { href: '/hosts', label: 'Dashboard', match: 'exact' },
-  { href: '/hosts', label: 'Hosts', match: 'children' },
+const LINKS: { href: string; label: string; match: Match; adminOnly?: boolean }[] = [
+  { href: '/dashboard', label: 'Dashboard', match: 'section' },
+  { href: '/hosts', label: 'Hosts', match: 'section' },
   { href: '/jobs', label: 'Jobs', match: 'section' },
-  { href: '/enrollment', label: 'Enrollment', match: 'section' },
+  { href: '/reports', label: 'Reports', match: 'section' },
+  { href: '/enrollment', label: 'Enrollment', match: 'section', adminOnly: true },
+  { href: '/certificates', label: 'Certificates', match: 'section', adminOnly: true },
+  { href: '/audit', label: 'Audit', match: 'section', adminOnly: true },
+  { href: '/admin/users', label: 'Users', match: 'section', adminOnly: true },
+  { href: '/settings', label: 'Settings', match: 'section', adminOnly: true },
 ];
 
 function isActive(pathname: string, href: string, match: Match): boolean {
@@ -28,13 +31,13 @@ function isActive(pathname: string, href: string, match: Match): boolean {
   return exact || child;
 }
 
-/** The top navigation; highlights the section of the current path. */
-export function NavLinks() {
+/** The top navigation; highlights the section of the current path and shows Admin sections only to Admins. */
+export function NavLinks({ isAdmin }: { isAdmin: boolean }) {
   const pathname = usePathname();
 
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
-      {LINKS.map((link) => {
+      {LINKS.filter((link) => isAdmin || !link.adminOnly).map((link) => {
         const active = isActive(pathname, link.href, link.match);
         return (
           <Link

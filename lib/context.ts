@@ -1,11 +1,17 @@
 import type { Database } from '@/lib/db/client';
 
+/** A console role: Admins manage everything, Operators work with hosts and jobs. */
+export type Role = 'admin' | 'operator';
+
 /**
- * Who performs an operation. Until sign-in exists, console requests come from
- * the loopback-only console and carry the client address they arrived from.
+ * Who performs an operation. A signed-in console user carries the role read from
+ * the database on this request, the session (refresh token family) and the client
+ * address. `console` is an unauthenticated console caller that only lib-level
+ * tests construct; no request path produces it.
  */
 export type Actor =
   | { kind: 'system'; name: string }
+  | { kind: 'user'; userId: string; username: string; role: Role; sessionId: string; address: string }
   | { kind: 'console'; address: string }
   | { kind: 'cli'; user: string }
   | { kind: 'agent'; hostId: string; address: string };
@@ -21,6 +27,8 @@ export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
     case 'system':
       return `system:${actor.name}`;
+    case 'user':
+      return `user:${actor.username}`;
     case 'console':
       return `console@${actor.address}`;
     case 'cli':

@@ -1,6 +1,9 @@
 import type { AppConfig } from '@/lib/config/load-config';
 import type { DatabaseHandle } from '@/lib/db/client';
 import type { Logger } from '@/lib/log';
+import type { KeyStore } from '@/lib/auth/key-store';
+import type { LoginLimiter } from '@/lib/auth/login-limiter';
+import type { MfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
 
 /**
  * Process-wide services that server.ts creates at start. Next.js bundles the
@@ -12,11 +15,15 @@ export interface Runtime {
   database: DatabaseHandle;
   log: Logger;
   caCertPem: string;
-  /** CA private key, used only to sign enrolling agents' CSRs. */
-  caKeyPem: string;
   caFingerprint: string;
   /** URL agents enroll through (the web listener). */
   enrollUrl: string;
+  /** The access token signing keys; one store per process picks up rotations by the worker. */
+  keyStore: KeyStore;
+  /** Second-factor attempt limiter shared through PostgreSQL. */
+  mfaLimiter: MfaLimiter;
+  /** Password and refresh attempt limiter shared through PostgreSQL. */
+  loginLimiter: LoginLimiter;
 }
 
 const KEY = Symbol.for('patch-manager.runtime');

@@ -8,14 +8,24 @@ import { runExpireJobs } from './tasks/expire-jobs';
 import { auditPaths, type AuditPaths } from '@/lib/audit/checkpoint-files';
 import { runAuditVerify } from './tasks/audit-verify';
 import { runAuditCheckpoint } from './tasks/audit-checkpoint';
+import { runCertificateMaintenance } from './tasks/certificate-maintenance';
+import { checkSecretFileModes, FileModeError } from '@/lib/pki/check-file-modes';
+import { runComplianceSnapshot } from './tasks/compliance-snapshot';
+import { runNotifications } from './tasks/notifications';
+import { runRotateSigningKey } from './tasks/rotate-signing-key';
 
 /** Scheduled tasks: queue name, cron expression (pg-boss resolves to the minute) and handler. */
-function tasks(ctx: Context, log: ReturnType<typeof getLogger>, offlineAfterSeconds: number, audit: AuditPaths) {
+function tasks(ctx: Context, log: ReturnType<typeof getLogger>, offlineAfterSeconds: number, audit: AuditPaths, configDir: string, consoleUrl: string) {
   return [
-    { name: 'mark-offline-hosts', cron: '* * * * *', run: () => runMarkOfflineHosts(ctx, log, offlineAfterSeconds) },
+    { name: 'mark-offline-hosts', cron: '* * * * *', run: () => runMarkOfflineHosts(ctx, log, offlineAfterSeconds, consoleUrl) },
     { name: 'expire-jobs', cron: '* * * * *', run: () => runExpireJobs(ctx, log) },
     { name: 'audit-checkpoint', cron: '*/10 * * * *', run: () => runAuditCheckpoint(ctx, log, audit) },
     { name: 'audit-verify', cron: '0 * * * *', run: () => runAuditVerify(ctx, log, audit) },
+    { name: 'notifications', cron: '* * * * *', run: () => runNotifications(ctx, log, consoleUrl) },
+    // Daily just after midnight UTC; the run at worker start takes the day's snapshot when it is missing.
+    { name: 'compliance-snapshot', cron: '5 0 * * *', run: () => runComplianceSnapshot(ctx, log) },
+    { name: 'rotate-signing-key', cron: '17 3 * * *', run: () => runRotateSigningKey(configDir, log) },
+    { name: 'certificate-maintenance', cron: '41 2 * * *', run: () => runCertificateMaintenance(ctx, log, configDir) },
   ];
 }
 
@@ -31,6 +41,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = getLogger({ level: config.logLevel, name: 'patch-manager-worker' });
+  try {
+    checkSecretFileModes({ configDir: config.configDir, configFile: config.configFile });
+  } catch (error) {
+    if (error instanceof FileModeError) {
+      console.error(`patch-manager worker: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
   if (!config.databaseUrl) {
     console.error('patch-manager worker: DATABASE_URL is not set; start the worker through `npm start` or set database.url');
     process.exit(1);
@@ -48,7 +67,7 @@ async function main(): Promise<void> {
   boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
   await boss.start();
 
-  for (const task of tasks(ctx, log, config.offlineAfterSeconds, audit)) {
+  for (const task of tasks(ctx, log, config.offlineAfterSeconds, audit, config.configDir, config.publicUrl)) {
     await boss.createQueue(task.name);
     await boss.schedule(task.name, task.cron, {}, { singletonKey: task.name });
     await boss.work(task.name, async () => {
@@ -61,7 +80,7 @@ async function main(): Promise<void> {
     });
   }
   // Run each task once at start, so a restart does not wait for the next minute.
-  for (const task of tasks(ctx, log, config.offlineAfterSeconds, audit)) {
+  for (const task of tasks(ctx, log, config.offlineAfterSeconds, audit, config.configDir, config.publicUrl)) {
     await task.run().catch((error: unknown) => log.error({ err: error, task: task.name }, 'startup task failed'));
   }
   log.info('worker started');

@@ -19,7 +19,6 @@ export interface AuditVerifyState {
 
 /** Verifies the audit chain on request from the audit page and returns a summary for display. */
 export async function verifyAuditAction(_previous: AuditVerifyState): Promise<AuditVerifyState> {
-  // TODO: Admin only; add the role check here when sign-in lands.
   const runtime = getRuntime();
   const ctx = await consoleContext();
   const outcome = await verifyAuditLog(ctx, { paths: auditPaths(runtime.config), log: runtime.log, trigger: 'request' });

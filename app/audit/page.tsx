@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseAuditFilter, type AuditFilter } from '@/lib/audit/audit-filter';
 import { listAuditLog } from '@/lib/audit/list-audit-log';
 import { getLastAuditVerification } from '@/lib/audit/verify-audit-log';
-import { consoleContext } from '@/lib/console-context';
+import { requireAdmin } from '@/lib/console-context';
 import { ValidationError } from '@/lib/errors';
 import { AuditVerifyButton } from '@/components/audit-verify-button';
 import { Pagination } from '@/components/pagination';
@@ -44,7 +44,6 @@ function formatTime(value: Date): string {
   return `${value.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-// TODO: restrict this page to Admins when sign-in lands.
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = toQuery(await searchParams);
   const page = pageSchema.parse(query.get('page') ?? 1);
@@ -57,7 +56,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     filterError = error.message;
   }
 
-  const ctx = await consoleContext();
+  const ctx = await requireAdmin();
   const [result, last] = await Promise.all([listAuditLog(ctx, { filter, page, pageSize: PAGE_SIZE }), getLastAuditVerification(ctx)]);
   const filterValues: Record<string, string | undefined> = {};
   for (const field of FILTER_FIELDS) filterValues[field.name] = query.get(field.name) ?? undefined;

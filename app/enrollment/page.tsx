@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { consoleContext } from '@/lib/console-context';
+import { requireAdmin } from '@/lib/console-context';
 import { listEnrollmentTokens } from '@/lib/enrollment/list-enrollment-tokens';
 import { EnrollmentTokenForm } from '@/components/enrollment-token-form';
 import { formatDateTime } from '@/components/format';
@@ -27,7 +27,7 @@ function TokenState({ token, now }: { token: TokenRow; now: Date }) {
 }
 
 export default async function EnrollmentPage() {
-  const ctx = await consoleContext();
+  const ctx = await requireAdmin();
   const tokens = await listEnrollmentTokens(ctx);
   const now = new Date();
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Search } from 'lucide-react';
 import { z } from 'zod';
-import { consoleContext } from '@/lib/console-context';
+import { requireUser } from '@/lib/console-context';
 import { listHosts } from '@/lib/hosts/list-hosts';
 import { formatAge, formatDateTime } from '@/components/format';
 import { Pagination } from '@/components/pagination';
@@ -38,7 +38,7 @@ const querySchema = z.object({
 
 export default async function HostsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = querySchema.parse(await searchParams);
-  const ctx = await consoleContext();
+  const ctx = await requireUser();
 
   const [result, online, offline, pending] = await Promise.all([
     listHosts(ctx, { search: query.q || undefined, status: query.status, sort: query.sort, page: query.page, pageSize: PAGE_SIZE }),

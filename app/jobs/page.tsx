@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Plus } from 'lucide-react';
 import { z } from 'zod';
-import { consoleContext } from '@/lib/console-context';
+import { requireUser } from '@/lib/console-context';
 import { listJobs } from '@/lib/patching/list-jobs';
 import { formatDateTime } from '@/components/format';
 import { Pagination } from '@/components/pagination';
@@ -23,7 +23,7 @@ const querySchema = z.object({
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = querySchema.parse(await searchParams);
-  const ctx = await consoleContext();
+  const ctx = await requireUser();
   const result = await listJobs(ctx, { page: query.page, pageSize: PAGE_SIZE });
 
   return (

@@ -30,6 +30,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 interface Channel {
   hostId: string;
   address: string;
+  /** Canonical serial of the client certificate the channel was opened with. */
+  serial: string;
   socket: WebSocket;
   alive: boolean;
   ready: boolean;
@@ -75,7 +77,7 @@ export class AgentChannels {
   }
 
   /** Completes the upgrade of an authenticated agent connection. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: { hostId: string; address: string }): void {
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: { hostId: string; address: string; serial: string }): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, identity));
   }
 
@@ -84,6 +86,33 @@ export class AgentChannels {
     for (const hostId of hostIds) {
       this.channels.get(hostId)?.socket.close(4001, reason.slice(0, 120));
     }
+  }
+
+  /**
+   * Closes every channel opened with one of the given certificate serials, at once, for
+   * example after a revocation or a renewal. Channels of the same host opened with
+   * another certificate stay open. Returns the number of channels closed.
+   */
+  disconnectSerials(serials: readonly string[], reason: string): number {
+    let closed = 0;
+    for (const channel of this.channels.values()) {
+      if (serials.includes(channel.serial)) {
+        this.log.info({ hostId: channel.hostId, serial: channel.serial, reason }, 'closing agent channel of a revoked certificate');
+        channel.socket.close(4001, reason.slice(0, 120));
+        closed += 1;
+      }
+    }
+    return closed;
+  }
+
+  /** Asks the host's agent to renew its certificate now; returns false when its channel is not open here. */
+  requestRenewal(hostId: string): boolean {
+    const channel = this.channels.get(hostId);
+    if (!channel?.ready) {
+      return false;
+    }
+    this.send(channel, { type: 'renew-certificate' });
+    return true;
   }
 
   async close(): Promise<void> {
@@ -96,14 +125,14 @@ export class AgentChannels {
     this.wss.close();
   }
 
-  private attach(socket: WebSocket, identity: { hostId: string; address: string }): void {
-    const { hostId, address } = identity;
+  private attach(socket: WebSocket, identity: { hostId: string; address: string; serial: string }): void {
+    const { hostId, address, serial } = identity;
     const previous = this.channels.get(hostId);
     if (previous) {
       previous.socket.close(4000, 'replaced by a newer connection from the same host');
     }
 
-    const channel: Channel = { hostId, address, socket, alive: true, ready: false, queue: Promise.resolve() };
+    const channel: Channel = { hostId, address, serial, socket, alive: true, ready: false, queue: Promise.resolve() };
     this.channels.set(hostId, channel);
     this.log.info({ hostId, address }, 'agent channel opened');
 

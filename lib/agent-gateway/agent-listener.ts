@@ -7,6 +7,8 @@ import { errorBody, httpStatusFor, NotFoundError, UnauthorizedError } from '@/li
 import { MAX_INVENTORY_BYTES } from '@/lib/agent-protocol/schema';
 import { ingestInventory } from '@/lib/hosts/ingest-inventory';
 import { readJsonBody } from '@/lib/net/read-body';
+import { renewAgentCertificate } from '@/lib/certificates/renew-agent-certificate';
+import type { RevocationUrls } from '@/lib/pki/revocation-urls';
 import { authenticateAgent } from './authenticate-agent';
 import type { AgentChannels } from './agent-channels';
 
@@ -16,12 +18,24 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** What the agent listener needs to renew agent certificates. */
+export interface RenewalAuthority {
+  caCertPem: string;
+  /** Reads the CA key from disk for one signing operation. */
+  readCaKey: () => Promise<string>;
+  validityDays: number;
+  revocationUrls: RevocationUrls;
+}
+
+/** Largest renewal request body: a CSR of at most 16 KiB in JSON. */
+const MAX_RENEWAL_BYTES = 20 * 1024;
+
 /**
  * Routes of the mTLS agent listener. Every request and upgrade is
  * authenticated from the client certificate before anything is read.
  */
-export function createAgentListener(options: { db: Database; log: Logger; channels: AgentChannels }) {
-  const { db, log, channels } = options;
+export function createAgentListener(options: { db: Database; log: Logger; channels: AgentChannels; authority: RenewalAuthority }) {
+  const { db, log, channels, authority } = options;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const socket = req.socket as tls.TLSSocket;
@@ -40,6 +54,18 @@ export function createAgentListener(options: { db: Database; log: Logger; channe
         const result = await ingestInventory(ctx, body);
         log.debug({ hostId: identity.hostId, ...result }, 'inventory check-in');
         sendJson(res, 200, result);
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/agent/v1/certificate/renew') {
+        const body = await readJsonBody(req, MAX_RENEWAL_BYTES);
+        const ctx = { actor: { kind: 'agent' as const, hostId: identity.hostId, address }, db };
+        const renewed = await renewAgentCertificate(ctx, identity, body, authority);
+        log.info({ hostId: identity.hostId, previousSerial: identity.serial, serial: renewed.serial }, 'agent certificate renewed');
+        sendJson(res, 201, {
+          certificate: renewed.certificatePem,
+          caCertificate: authority.caCertPem,
+          notAfter: renewed.notAfter.toISOString(),
+        });
         return;
       }
       throw new NotFoundError(`no agent route ${req.method ?? ''} ${url.pathname}`);
@@ -69,7 +95,7 @@ export function createAgentListener(options: { db: Database; log: Logger; channe
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
         return;
       }
-      channels.upgrade(req, socket, head, { hostId: identity.hostId, address });
+      channels.upgrade(req, socket, head, { hostId: identity.hostId, address, serial: identity.serial });
     } catch (error) {
       log.error({ err: error, address }, 'agent channel upgrade failed');
       socket.destroy();

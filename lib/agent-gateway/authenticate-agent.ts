@@ -1,10 +1,13 @@
+import { X509Certificate } from 'node:crypto';
 import type tls from 'node:tls';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { certificates, hosts } from '@/lib/db/schema';
 import type { Database } from '@/lib/db/client';
 import { clientCertificateOk } from '@/lib/net/tls-options';
 
-export type AgentIdentity = { ok: true; hostId: string; serial: string } | { ok: false; reason: string };
+export type AgentIdentity =
+  | { ok: true; hostId: string; serial: string; publicKeyDer: Buffer }
+  | { ok: false; reason: string };
 
 /**
  * Identifies the agent behind an mTLS socket. The TLS layer has already
@@ -35,5 +38,6 @@ export async function authenticateAgent(db: Database, socket: tls.TLSSocket): Pr
   if (!row || row.hostId !== check.hostId) {
     return { ok: false, reason: `certificate ${check.serial} is not an active certificate of host ${check.hostId}` };
   }
-  return { ok: true, hostId: row.hostId, serial: check.serial };
+  const publicKeyDer = new X509Certificate(socket.getPeerCertificate(false).raw).publicKey.export({ type: 'spki', format: 'der' });
+  return { ok: true, hostId: row.hostId, serial: check.serial, publicKeyDer };
 }

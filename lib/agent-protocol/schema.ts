@@ -138,6 +138,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel'), jobId: z.uuid() }).strict(),
   z.object({ type: z.literal('result-ack'), jobId: z.uuid() }).strict(),
   z.object({ type: z.literal('inventory-request') }).strict(),
+  // Renew the client certificate now, with a new key pair, instead of waiting for the renewal time.
+  z.object({ type: z.literal('renew-certificate') }).strict(),
 ]);
 
 const outputLine = z

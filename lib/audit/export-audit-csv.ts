@@ -1,3 +1,4 @@
+import { assertAdmin } from '@/lib/auth/assert-admin';
 import { and, asc, gt, sql } from 'drizzle-orm';
 import type { Context } from '@/lib/context';
 import { auditLog } from '@/lib/db/schema';
@@ -48,7 +49,7 @@ function csvLine(cells: (string | number | null)[]): string {
  * hashes are computed over.
  */
 export function exportAuditCsv(ctx: Context, filter: AuditFilter): ReadableStream<Uint8Array> {
-  // TODO: restrict to Admins once users and roles exist; until then the console is loopback-only.
+  assertAdmin(ctx);
   const encoder = new TextEncoder();
   const where = auditFilterCondition(filter);
   let cursor = 0;

@@ -1,3 +1,4 @@
+import { assertAdmin } from '@/lib/auth/assert-admin';
 import { count, desc } from 'drizzle-orm';
 import type { Context } from '@/lib/context';
 import { auditLog } from '@/lib/db/schema';
@@ -28,7 +29,7 @@ export async function listAuditLog(
   ctx: Context,
   options: { filter: AuditFilter; page: number; pageSize: number },
 ): Promise<{ items: AuditLogRow[]; total: number }> {
-  // TODO: restrict to Admins once users and roles exist; until then the console is loopback-only.
+  assertAdmin(ctx);
   if (options.pageSize < 1 || options.pageSize > MAX_AUDIT_PAGE_SIZE) {
     throw new ValidationError(`pageSize: expected 1 to ${MAX_AUDIT_PAGE_SIZE}`, { field: 'pageSize' });
   }

@@ -1,7 +1,9 @@
+import { assertAdmin } from '@/lib/auth/assert-admin';
 import { sql } from 'drizzle-orm';
 import type { Context } from '@/lib/context';
 import type { Database } from '@/lib/db/client';
 import type { Logger } from '@/lib/log';
+import { notifyAuditFailure } from '@/lib/notifications/notify-audit-failure';
 import { readCheckpointPublicKey, readCheckpoints, type AuditPaths } from './checkpoint-files';
 import { verifyAuditChain, type AuditVerificationResult } from './verify-audit-chain';
 
@@ -26,12 +28,14 @@ export async function recordAuditVerification(db: Database, outcome: StoredAudit
 /**
  * Verifies the whole audit chain against the latest signed checkpoints from
  * the checkpoint file, stores the outcome under LAST_VERIFICATION_KEY and logs
- * it. A failure is logged at error level and shown by the dashboard banner.
+ * it. A failure is logged at error level, shown by the dashboard banner and
+ * emailed to the notice recipients (at most once per rate window per broken row).
  */
 export async function verifyAuditLog(
   ctx: Context,
   options: { paths: AuditPaths; log: Logger; trigger: StoredAuditVerification['trigger']; batchSize?: number },
 ): Promise<StoredAuditVerification> {
+  assertAdmin(ctx);
   const started = Date.now();
   const publicKeyPem = await readCheckpointPublicKey(options.paths);
   const { entries, malformedLines } = await readCheckpoints(options.paths);
@@ -56,8 +60,10 @@ export async function verifyAuditLog(
   if (outcome.integrity) {
     options.log.info(summary, 'audit chain verified');
   } else {
-    // TODO: send the alert email once SMTP notifications exist.
     options.log.error(summary, 'audit chain verification failed');
+    await notifyAuditFailure(ctx.db, { verification: outcome, log: options.log }).catch((error: unknown) =>
+      options.log.error({ err: error }, 'audit verification failure notice could not be sent'),
+    );
   }
   if (malformedLines > 0) {
     options.log.warn({ file: options.paths.checkpointsFile, malformedLines }, 'audit checkpoint file has malformed lines');

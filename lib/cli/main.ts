@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '@/lib/config/load-config';
 import { openDatabase } from '@/lib/db/client';
 import { resolveAppDatabaseUrl } from '@/lib/db/app-role';
 import { AppError } from '@/lib/errors';
+import { runCalibrateCommand } from '@/lib/auth/calibrate-command';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
 import { certificateFingerprint } from '@/lib/pki/fingerprint';
 import { pkiPaths } from '@/lib/pki/paths';
@@ -16,6 +17,8 @@ Commands:
       --description TEXT   Note shown in the console (default: empty)
       --ttl-hours N        Hours until the token expires (default: enrollment.token_ttl_hours, 24)
       --max-uses N         Number of hosts that may enroll with it (default: 1)
+  auth calibrate Time Argon2id password hashing on this machine and propose parameters
+      --min-ms N --max-ms N  Target hash time range in milliseconds (default 250-500)
   help           Show this help
 
 The command reads config.toml (or PM_CONFIG) and the environment like the server.
@@ -105,6 +108,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (command === 'token' && subcommand === 'create') {
       await tokenCreate(rest);
+      return;
+    }
+    if (command === 'auth' && subcommand === 'calibrate') {
+      process.exitCode = await runCalibrateCommand({ args: rest, stdout: process.stdout, stderr: process.stderr });
       return;
     }
     fail(`unknown command "${[command, subcommand].filter(Boolean).join(' ')}"; run \`patch-manager help\``, 2);

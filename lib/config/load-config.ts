@@ -35,6 +35,10 @@ export interface AppConfig {
   jobDefaultTimeoutSeconds: number;
   jobHostWaitSeconds: number;
   allowedOrigins: string[];
+  /** Absolute lifetime of a console session, in hours, however active it is. */
+  sessionLifetimeHours: number;
+  /** The `iss` of access tokens; defaults to the public URL. */
+  tokenIssuer: string;
   logLevel: RawConfig['log']['level'];
 }
 
@@ -165,6 +169,8 @@ export function loadConfig(options: { env?: Environment; cwd?: string } = {}): A
     jobDefaultTimeoutSeconds: config.jobs.default_timeout_seconds,
     jobHostWaitSeconds: config.jobs.host_wait_seconds,
     allowedOrigins: config.security.allowed_origins,
+    sessionLifetimeHours: config.auth.session_lifetime_hours,
+    tokenIssuer: config.auth.issuer ?? publicUrl.origin,
     logLevel: config.log.level,
   };
 }

@@ -40,7 +40,7 @@ export const configSchema = z
         public_url: httpsUrl.optional(),
         web_port: port.default(8443),
         agent_port: port.default(8444),
-        web_bind: ipAddress.default('127.0.0.1'),
+        web_bind: ipAddress.default('0.0.0.0'),
         agent_bind: ipAddress.default('0.0.0.0'),
         host_names: z.array(z.string().min(1)).default([]),
       })
@@ -84,6 +84,18 @@ export const configSchema = z
       .object({
         default_timeout_seconds: z.number().int().min(30).max(86_400).default(3600),
         host_wait_seconds: z.number().int().min(60).max(7 * 86_400).default(86_400),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        session_lifetime_hours: z
+          .number({ error: 'expected whole hours from 1 to 720' })
+          .int({ error: 'expected whole hours from 1 to 720' })
+          .min(1, { error: 'expected whole hours from 1 to 720' })
+          .max(720, { error: 'expected whole hours from 1 to 720' })
+          .default(12),
+        issuer: z.string().min(1).max(256).optional(),
       })
       .strict()
       .prefault({}),

@@ -11,6 +11,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({
@@ -141,3 +142,14 @@ export const authChallenges = pgTable(
     check('auth_challenges_purpose_check', sql`${t.purpose} in ('mfa', 'enroll', 'webauthn-register', 'webauthn-login')`),
   ],
 );
+
+/**
+ * Attempt counters of the login, second-factor and refresh limiters, in the layout
+ * rate-limiter-flexible's RateLimiterPostgres (v11) reads and writes. A migration
+ * creates it because the application role may not create tables.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
+});

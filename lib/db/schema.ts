@@ -101,6 +101,8 @@ export const hostUpdates = pgTable(
   (t) => [
     primaryKey({ columns: [t.hostId, t.name, t.arch] }),
     index('host_updates_security_idx').on(t.hostId, t.security),
+    // Security updates by age and each host's oldest one, read from the index alone.
+    index('host_updates_security_age_idx').on(t.firstSeenAt, t.hostId).where(sql`${t.security}`),
   ],
 );
 
@@ -141,6 +143,8 @@ export const certificates = pgTable(
     status: text('status').notNull().default('active'),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     revocationReason: text('revocation_reason'),
+    /** The issued certificate as PEM, for the download bundle; null for rows stored before it was kept. */
+    pem: text('pem'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -169,6 +173,7 @@ export const jobs = pgTable(
   },
   (t) => [
     index('jobs_created_idx').on(t.createdAt),
+    index('jobs_finished_idx').on(t.finishedAt),
     index('jobs_status_idx').on(t.status),
     check('jobs_status_check', sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`),
     check(
@@ -238,3 +243,5 @@ export const settings = pgTable('settings', {
 });
 export * from './schema-auth';
 export * from './schema-audit';
+export * from './schema-pki';
+export * from './schema-reports';

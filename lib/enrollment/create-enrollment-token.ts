@@ -1,3 +1,4 @@
+import { assertAdmin } from '@/lib/auth/assert-admin';
 import { parseInput } from '@/lib/validation';
 import { z } from 'zod';
 import { enrollmentTokens } from '@/lib/db/schema';
@@ -44,6 +45,8 @@ export async function createEnrollmentToken(
   input: CreateEnrollmentTokenInput,
   server: { enrollUrl: string; caFingerprint: string; defaultTtlHours: number } = serverDefaults(),
 ): Promise<{ id: string; token: string; expiresAt: Date; enrollCommand: string }> {
+  assertAdmin(ctx);
+
   const request = parseInput(createEnrollmentTokenInput, input, 'enrollment token request');
 
   const token = generateEnrollmentToken();

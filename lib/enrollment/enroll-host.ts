@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { certificates, enrollmentTokens, hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { UnauthorizedError, ValidationError } from '@/lib/errors';
+import type { RevocationUrls } from '@/lib/pki/revocation-urls';
 import { CsrRejectedError, signAgentCsr } from '@/lib/pki/sign-agent-csr';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { hashEnrollmentToken } from './token';
@@ -48,7 +49,7 @@ export interface EnrollmentResult {
 export async function enrollHost(
   ctx: Context,
   input: unknown,
-  ca: { caCertPem: string; caKeyPem: string; validityDays: number },
+  ca: { caCertPem: string; caKeyPem: string; validityDays: number; revocationUrls?: RevocationUrls },
 ): Promise<EnrollmentResult> {
   const { token, csr, hostname } = parseInput(enrollHostInput, input, 'enrollment request');
 
@@ -84,6 +85,7 @@ export async function enrollHost(
         csrPem: csr,
         hostId,
         validityDays: ca.validityDays,
+        revocationUrls: ca.revocationUrls,
       });
     } catch (error) {
       if (error instanceof CsrRejectedError) {
@@ -98,6 +100,7 @@ export async function enrollHost(
       fingerprint: issued.fingerprint,
       notBefore: issued.notBefore,
       notAfter: issued.notAfter,
+      pem: issued.certPem,
     });
 
     await writeAudit(tx, {

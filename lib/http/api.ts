@@ -1,5 +1,6 @@
-import { consoleContext } from '@/lib/console-context';
+import { anonymousContext, consoleContext } from '@/lib/console-context';
 import type { Context } from '@/lib/context';
+import type { UserContext } from '@/lib/console-context';
 import { errorBody, httpStatusFor, PayloadTooLargeError, ValidationError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
 
@@ -44,19 +45,41 @@ export function errorResponse(error: unknown): Response {
   if (status === 500) {
     getRuntime().log.error({ err: error }, 'API request failed');
   }
-  return Response.json(errorBody(error), { status });
+  const headers = new Headers({ 'cache-control': 'no-store' });
+  const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === 'number') {
+    headers.set('retry-after', String(retryAfter));
+  }
+  return Response.json(errorBody(error), { status, headers });
 }
 
 /**
- * Wraps a route handler: builds the context, runs the handler and turns a
- * thrown AppError into its JSON error response.
+ * Wraps a route handler: authenticates the caller (401 without a valid access
+ * token), runs the handler and turns a thrown AppError into its JSON error response.
  */
 export function apiRoute<P>(
-  handler: (request: Request, ctx: Context, params: P) => Promise<Response>,
+  handler: (request: Request, ctx: UserContext, params: P) => Promise<Response>,
 ): (request: Request, route: { params: Promise<P> }) => Promise<Response> {
   return async (request, route) => {
     try {
       const ctx = await consoleContext();
+      return await handler(request, ctx, await route.params);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+/**
+ * Wraps a route handler that runs before sign-in (sign-in steps, first-run setup,
+ * host enrollment): the context's actor is the client address only.
+ */
+export function publicApiRoute<P>(
+  handler: (request: Request, ctx: Context, params: P) => Promise<Response>,
+): (request: Request, route: { params: Promise<P> }) => Promise<Response> {
+  return async (request, route) => {
+    try {
+      const ctx = await anonymousContext();
       return await handler(request, ctx, await route.params);
     } catch (error) {
       return errorResponse(error);

@@ -7,8 +7,32 @@ import { HOST_URI_PREFIX } from '@/lib/pki/sign-agent-csr';
 /** The only TLS version any listener accepts; there is deliberately no setting to lower it. */
 export const TLS_MIN_VERSION = 'TLSv1.3';
 
-/** Key exchange groups offered, in order of preference. */
+/** Key exchange groups offered, in order of preference; no finite-field (ffdhe) group is enabled. */
 export const TLS_ECDH_CURVES = 'X25519:P-256';
+
+/**
+ * Signature algorithms of the web listener: every TLS 1.3 scheme for ECDSA, EdDSA and
+ * RSA-PSS except Ed448, so an uploaded RSA or ECDSA certificate works, and no SHA-1 or
+ * PKCS#1 v1.5 scheme.
+ */
+export const WEB_TLS_SIGALGS = [
+  'ecdsa_secp256r1_sha256',
+  'ecdsa_secp384r1_sha384',
+  'ecdsa_secp521r1_sha512',
+  'ed25519',
+  'rsa_pss_rsae_sha256',
+  'rsa_pss_rsae_sha384',
+  'rsa_pss_rsae_sha512',
+  'rsa_pss_pss_sha256',
+  'rsa_pss_pss_sha384',
+  'rsa_pss_pss_sha512',
+].join(':');
+
+/**
+ * Signature algorithms of the agent listener: the internal CA issues ECDSA P-256 server
+ * certificates and accepts agent keys of ECDSA P-256 or Ed25519 only.
+ */
+export const AGENT_TLS_SIGALGS = 'ecdsa_secp256r1_sha256:ed25519';
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 
@@ -24,6 +48,7 @@ export function webTlsOptions(m: { certPem: string; keyPem: string }): tls.Secur
     minVersion: TLS_MIN_VERSION,
     maxVersion: TLS_MIN_VERSION,
     ecdhCurve: TLS_ECDH_CURVES,
+    sigalgs: WEB_TLS_SIGALGS,
     requestCert: false,
   };
 }
@@ -35,16 +60,30 @@ export function webTlsOptions(m: { certPem: string; keyPem: string }): tls.Secur
  * certificate_required alert. A foreign, expired or not-yet-valid certificate, or one
  * whose extended key usage excludes clientAuth, fails OpenSSL's chain verification, and
  * Node.js then closes the socket before 'secureConnection' (without a TLS alert).
+ * With `crlPem`, OpenSSL also checks every client certificate of a full handshake against
+ * that CRL and rejects one that is listed, or any certificate once the CRL is past its
+ * nextUpdate. Resumed sessions skip chain verification, so the caller must also
+ * invalidate session tickets when the CRL changes (`ticketKeys`) and check the serial
+ * against the database per request.
  * Call `clientCertificateOk` on every accepted socket for the checks OpenSSL does not make.
  */
-export function agentTlsOptions(m: { caCertPem: string; certPem: string; keyPem: string }): tls.TlsOptions {
+export function agentTlsOptions(m: {
+  caCertPem: string;
+  certPem: string;
+  keyPem: string;
+  crlPem?: string;
+  ticketKeys?: Buffer;
+}): tls.TlsOptions {
   return {
     cert: m.certPem,
     key: m.keyPem,
     ca: [m.caCertPem],
+    ...(m.crlPem === undefined ? {} : { crl: m.crlPem }),
+    ...(m.ticketKeys === undefined ? {} : { ticketKeys: m.ticketKeys }),
     minVersion: TLS_MIN_VERSION,
     maxVersion: TLS_MIN_VERSION,
     ecdhCurve: TLS_ECDH_CURVES,
+    sigalgs: AGENT_TLS_SIGALGS,
     requestCert: true,
     rejectUnauthorized: true,
   };

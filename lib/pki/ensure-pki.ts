@@ -6,6 +6,7 @@ import { certificateFingerprint } from './fingerprint';
 import { type HostNameSet, parseHostNames, uncoveredHostNames } from './host-names';
 import { issueWebCertificate } from './issue-web-certificate';
 import { pkiPaths } from './paths';
+import { hasRevocationUrls, type RevocationUrls } from './revocation-urls';
 import {
   CERTIFICATE_MODE,
   PRIVATE_KEY_MODE,
@@ -39,7 +40,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * its key nor its certificate exists, and an existing CA key is never overwritten. The
  * web certificate is re-issued with a new key, and `log` receives the reason, when it:
  * is missing or unreadable, does not match its key, was not issued by this CA, is not
- * yet valid, expires within 30 days, or does not cover every name in `hostNames`.
+ * yet valid, expires within 30 days, does not cover every name in `hostNames`, or (when
+ * `revocationUrls` is given) does not advertise those revocation URLs.
  *
  * Keys are PKCS#8 PEM files created with mode 0600, certificates 0644, and both
  * directories 0700. Throws when only half of the CA exists, when the CA key and
@@ -49,6 +51,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function ensurePki(options: {
   configDir: string;
   hostNames: string[];
+  revocationUrls?: RevocationUrls;
   log?: (msg: string) => void;
 }): Promise<PkiMaterial> {
   const log = options.log ?? (() => undefined);
@@ -75,14 +78,21 @@ export async function ensurePki(options: {
   const stored = webKeyPem !== null && webCertPem !== null ? { keyPem: webKeyPem, certPem: webCertPem } : null;
 
   const reason =
-    stored === null ? 'the certificate or its key is missing' : webReissueReason(stored, ca.certPem, hostNames, new Date());
+    stored === null
+      ? 'the certificate or its key is missing'
+      : webReissueReason(stored, ca.certPem, hostNames, new Date(), options.revocationUrls);
 
   let web: { keyPem: string; certPem: string };
   if (reason === null && stored !== null) {
     web = stored;
   } else {
     log(`Issuing web certificate because ${reason}`);
-    web = await issueWebCertificate({ caCertPem: ca.certPem, caKeyPem: ca.keyPem, hostNames });
+    web = await issueWebCertificate({
+      caCertPem: ca.certPem,
+      caKeyPem: ca.keyPem,
+      hostNames,
+      revocationUrls: options.revocationUrls,
+    });
     await replaceFile(paths.webKey, web.keyPem, PRIVATE_KEY_MODE);
     await replaceFile(paths.webCert, web.certPem, CERTIFICATE_MODE);
   }
@@ -136,6 +146,7 @@ function webReissueReason(
   caCertPem: string,
   hostNames: HostNameSet,
   now: Date,
+  revocationUrls: RevocationUrls | undefined,
 ): string | null {
   let certificate: X509Certificate;
   try {
@@ -167,6 +178,9 @@ function webReissueReason(
   const missing = uncoveredHostNames(certificate, hostNames);
   if (missing.length > 0) {
     return `it does not cover ${missing.join(', ')}`;
+  }
+  if (revocationUrls && !hasRevocationUrls(web.certPem, revocationUrls)) {
+    return `it does not name the CRL ${revocationUrls.crlUrl} and the OCSP responder ${revocationUrls.ocspUrl}`;
   }
 
   return null;

@@ -1,6 +1,7 @@
 import { authorityKeyIdentifier } from './authority-key-id';
 import type { HostNameSet } from './host-names';
 import { ECDSA_SHA256, exportPrivateKeyPem, generateP256KeyPair, importP256PrivateKeyPem } from './keys';
+import { type RevocationUrls, revocationExtensions } from './revocation-urls';
 import { randomSerialHex } from './serial';
 import { validityWindow } from './validity';
 import { webcrypto } from './webcrypto';
@@ -13,12 +14,14 @@ export const WEB_CERT_VALIDITY_DAYS = 397;
  * Issues a TLS server certificate for the web listener from the internal CA, with a new
  * ECDSA P-256 key. Every host name goes into the subjectAltName (DNS or IP entry), and
  * the first one also becomes the subject CN for display. notAfter is capped at the CA's
- * own notAfter so the certificate never outlives its issuer.
+ * own notAfter so the certificate never outlives its issuer. With `revocationUrls`, it
+ * names the CRL distribution point and the OCSP responder, which TLS scanners expect.
  */
 export async function issueWebCertificate(options: {
   caCertPem: string;
   caKeyPem: string;
   hostNames: HostNameSet;
+  revocationUrls?: RevocationUrls;
 }): Promise<{ certPem: string; keyPem: string }> {
   const caCert = new x509.X509Certificate(options.caCertPem);
   const caKey = await importP256PrivateKeyPem(options.caKeyPem);
@@ -49,6 +52,7 @@ export async function issueWebCertificate(options: {
         new x509.SubjectAlternativeNameExtension(altNames, false),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
         await authorityKeyIdentifier(caCert),
+        ...(options.revocationUrls ? revocationExtensions(options.revocationUrls) : []),
       ],
     },
     webcrypto,

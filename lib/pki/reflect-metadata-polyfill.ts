@@ -45,11 +45,29 @@ function getMetadata(metadataKey: unknown, target: object, propertyKey?: Propert
   return undefined;
 }
 
+function hasOwnMetadata(metadataKey: unknown, target: object, propertyKey?: PropertyKey): boolean {
+  return metadataFor(target, propertyKey, false)?.has(metadataKey) ?? false;
+}
+
+function getOwnMetadataKeys(target: object, propertyKey?: PropertyKey): unknown[] {
+  return [...(metadataFor(target, propertyKey, false)?.keys() ?? [])];
+}
+
+function deleteMetadata(metadataKey: unknown, target: object, propertyKey?: PropertyKey): boolean {
+  return metadataFor(target, propertyKey, false)?.delete(metadataKey) ?? false;
+}
+
+// The reflect-metadata package (loaded by @simplewebauthn/server's copy of @peculiar/x509)
+// adopts an existing Reflect metadata API as its fallback provider, and that provider
+// calls hasOwnMetadata, getOwnMetadataKeys and deleteMetadata too.
 const reflect = Reflect as unknown as Record<string, unknown>;
 if (typeof reflect.getMetadata !== 'function') {
   reflect.defineMetadata = defineMetadata;
   reflect.getOwnMetadata = getOwnMetadata;
   reflect.getMetadata = getMetadata;
+  reflect.hasOwnMetadata = hasOwnMetadata;
+  reflect.getOwnMetadataKeys = getOwnMetadataKeys;
+  reflect.deleteMetadata = deleteMetadata;
 }
 
 export {};

@@ -3,6 +3,7 @@ import { createPublicKey } from 'node:crypto';
 import { authorityKeyIdentifier } from './authority-key-id';
 import { derFingerprint } from './fingerprint';
 import { ECDSA_SHA256, importP256PrivateKeyPem } from './keys';
+import { type RevocationUrls, revocationExtensions } from './revocation-urls';
 import { canonicalSerial, randomSerialHex } from './serial';
 import { validityWindow } from './validity';
 import { webcrypto } from './webcrypto';
@@ -49,7 +50,8 @@ export class CsrRejectedError extends Error {
  * attribute and extension the CSR asks for is ignored: the certificate always has
  * subject CN = hostId, the single subjectAltName URI `urn:pm:host:<hostId>`, extended key
  * usage clientAuth only, key usage digitalSignature, basicConstraints CA:FALSE, and key
- * identifiers. notAfter is capped at the CA's notAfter.
+ * identifiers. With `revocationUrls`, it also names the CRL distribution point and the
+ * OCSP responder. notAfter is capped at the CA's notAfter.
  *
  * Throws `CsrRejectedError` for a bad CSR, and a plain `Error` for a bad hostId or
  * validityDays, or when the CA key does not match the CA certificate.
@@ -64,6 +66,7 @@ export async function signAgentCsr(options: {
   csrPem: string;
   hostId: string;
   validityDays: number;
+  revocationUrls?: RevocationUrls;
 }): Promise<{ certPem: string; serial: string; fingerprint: string; notBefore: Date; notAfter: Date }> {
   const { hostId, validityDays } = options;
   if (!HOST_ID_PATTERN.test(hostId)) {
@@ -98,6 +101,7 @@ export async function signAgentCsr(options: {
         new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `${HOST_URI_PREFIX}${hostId}` }], false),
         await x509.SubjectKeyIdentifierExtension.create(csr.publicKey, false, webcrypto),
         await authorityKeyIdentifier(caCert),
+        ...(options.revocationUrls ? revocationExtensions(options.revocationUrls) : []),
       ],
     },
     webcrypto,

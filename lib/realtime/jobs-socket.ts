@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '@/lib/db/client';
 import type { Logger } from '@/lib/log';
 import type { Context } from '@/lib/context';
-import { NotFoundError } from '@/lib/errors';
+import { NotFoundError, UnauthorizedError } from '@/lib/errors';
 import { originAllowed } from '@/lib/net/origins';
 import { getJob } from '@/lib/patching/get-job';
 import { listJobOutput } from '@/lib/patching/list-job-output';
@@ -21,8 +21,9 @@ function reject(socket: Duplex, status: number, text: string): void {
 
 /**
  * The browser's live job stream, `GET /api/v1/ws/jobs?job=<id>`. Checks run
- * in a fixed order: the Origin header against the allowed origins first,
- * then the job's visibility to the actor, and only then the upgrade. The
+ * in a fixed order: the Origin header against the allowed origins first, then
+ * the caller's access cookie (401 without a valid one), then the job's
+ * visibility to the actor, and only then the upgrade. The
  * stream sends every stored output line, then new lines and status changes
  * as the job events hub reports them, and closes with code 1000 once the job
  * has finished.
@@ -39,13 +40,26 @@ export class JobsSocket {
     },
   ) {}
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Context): Promise<void> {
+  /** `authenticate` builds the caller's context from the request and raises UnauthorizedError without a valid session. */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, authenticate: () => Promise<Context>): Promise<void> {
     const { log } = this.options;
     const origin = req.headers.origin;
     if (!originAllowed(origin, this.options.allowedOrigins())) {
       log.warn({ origin: origin ?? null, reason: 'origin not allowed' }, 'rejected jobs WebSocket upgrade');
       reject(socket, 403, 'Forbidden');
       return;
+    }
+
+    let ctx: Context;
+    try {
+      ctx = await authenticate();
+    } catch (error) {
+      if (error instanceof UnauthorizedError) {
+        log.warn({ origin, reason: 'not signed in' }, 'rejected jobs WebSocket upgrade');
+        reject(socket, 401, 'Unauthorized');
+        return;
+      }
+      throw error;
     }
 
     const url = new URL(req.url ?? '/', 'https://console.invalid');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createAptTestRoot, type AptTestRoot } from '../helpers/apt-repo';
+import { createTestUser, signIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -24,10 +25,12 @@ beforeAll(async () => {
   database = await createTestDatabase();
   server = await startServer({ databaseUrl: database.url });
   aptRoot = await createAptTestRoot();
+  const session = await signIn(server, await createTestUser(database.db, { role: 'admin', username: 'browser-admin' }));
 
   const token = await requestJson(`${server.webUrl}/api/v1/enrollment-tokens`, {
     body: { description: 'browser test' },
     ca: server.caCertPem,
+    authorization: session.bearer,
   });
   const agentDir = tempAgentDir();
   const env = { PM_AGENT_APT_CONFIG: aptRoot.aptConfigPath, PM_AGENT_DPKG_ADMINDIR: aptRoot.dpkgAdmindir };
@@ -35,12 +38,16 @@ beforeAll(async () => {
   hostId = (JSON.parse(fs.readFileSync(`${agentDir}/agent.json`, 'utf8')) as { hostId: string }).hostId;
   agent = runAgent({ agentDir, env });
   await waitFor('the agent inventory', async () => {
-    const detail = await requestJson(`${server.webUrl}/api/v1/hosts/${hostId}`, { ca: server.caCertPem });
+    const detail = await requestJson(`${server.webUrl}/api/v1/hosts/${hostId}`, { ca: server.caCertPem, authorization: session.bearer });
     return (detail.body as { pendingCount?: number }).pendingCount ? true : undefined;
   });
 
   browser = await launchBrowser();
   const context = await browser.newContext();
+  // The sign-in flow itself runs in the browser in auth.test.ts; here the session comes from the API.
+  await context.addCookies([
+    { name: 'pm_access', value: session.accessToken, url: server.webUrl, httpOnly: true, secure: true, sameSite: 'Strict' },
+  ]);
   page = await context.newPage();
 }, 240_000);
 
@@ -60,7 +67,7 @@ describe('console in Chromium', () => {
     await row.waitFor();
     expect(await row.locator('[data-testid="pending-count"]').innerText()).toBe('3');
     expect(await row.locator('[data-testid="security-count"]').innerText()).toBe('1');
-    expect(await page.locator('[data-testid="loopback-notice"]').isVisible()).toBe(true);
+    expect(await page.locator('[data-testid="user-name"]').innerText()).toBe('browser-admin');
   });
 
   it('starts a job and streams its output to the end', async () => {

@@ -18,6 +18,10 @@ export function requestJson(
     body?: unknown;
     rawBody?: string;
     headers?: Record<string, string>;
+    /** Sent as the Authorization header, such as `Bearer <access token>`. */
+    authorization?: string;
+    /** Sent as the Cookie header. */
+    cookie?: string;
     ca?: string;
     cert?: string;
     key?: string;
@@ -37,6 +41,8 @@ export function requestJson(
         agent: false,
         headers: {
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.authorization ? { authorization: options.authorization } : {}),
+          ...(options.cookie ? { cookie: options.cookie } : {}),
           ...options.headers,
         },
       },

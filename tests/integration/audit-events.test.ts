@@ -59,7 +59,17 @@ async function enroll(): Promise<{ token: string; hostId: string }> {
 
 beforeAll(async () => {
   database = await createTestDatabase({ appRole: true });
-  admin = { actor: { kind: 'console', address: '127.0.0.1' }, db: database.app!.db };
+  admin = {
+    actor: {
+      kind: 'user',
+      userId: '00000000-0000-4000-8000-00000000a11c',
+      username: 'alice',
+      role: 'admin',
+      sessionId: '00000000-0000-4000-8000-0000000005e5',
+      address: '127.0.0.1',
+    },
+    db: database.app!.db,
+  };
   const authority = await createCa();
   ca = { caCertPem: authority.certPem, caKeyPem: authority.keyPem, validityDays: 30 };
 });
@@ -126,7 +136,7 @@ describe('audit events', () => {
       run: async () => (await createEnrollmentToken(admin, { description: 'rack 4', maxUses: 3 }, server)).id,
       action: 'enrollment_token.create',
       targetKind: 'enrollment_token',
-      actorKind: 'console',
+      actorKind: 'user',
       details: { description: 'rack 4', maxUses: 3 },
     },
     {
@@ -134,7 +144,7 @@ describe('audit events', () => {
       run: async () => (await enroll()).hostId,
       action: 'host.enroll',
       targetKind: 'host',
-      actorKind: 'console',
+      actorKind: 'user',
       details: { hostname: 'web-1' },
     },
     {
@@ -142,7 +152,7 @@ describe('audit events', () => {
       run: async () => (await createJob(admin, { hostIds: [await addHost('web-2'), await addHost('web-3')], action: 'security' }, limits)).id,
       action: 'job.create',
       targetKind: 'job',
-      actorKind: 'console',
+      actorKind: 'user',
       details: { action: 'security', hostCount: 2, dryRun: false },
     },
     {
@@ -202,7 +212,7 @@ describe('audit events', () => {
     const [row] = await auditRows();
 
     expect(row!.client_address).toBe('127.0.0.1');
-    expect(row!.actor_label).toBe('console@127.0.0.1');
+    expect(row!.actor_label).toBe('user:alice');
   });
 
   it('keeps tokens and their hashes out of audit rows', async () => {

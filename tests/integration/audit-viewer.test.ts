@@ -22,7 +22,17 @@ function filter(query: string) {
 
 beforeAll(async () => {
   database = await createTestDatabase({ appRole: true });
-  ctx = { actor: alice, db: database.app!.db };
+  ctx = {
+    actor: {
+      kind: 'user',
+      userId: '00000000-0000-4000-8000-0000000000ad',
+      username: 'admin',
+      role: 'admin',
+      sessionId: '00000000-0000-4000-8000-0000000005e5',
+      address: '10.0.0.9',
+    },
+    db: database.app!.db,
+  };
   await append({ actor: alice, action: 'job.create', target: { kind: 'job', id: 'j1' }, details: { hostCount: 2 } });
   await append({ actor: worker, action: 'job.finish', target: { kind: 'job', id: 'j1' }, details: { status: 'succeeded' } });
   await append({ actor: alice, action: 'host.enroll', target: { kind: 'host', id: 'h1' }, details: { hostname: '=cmd|calc' } });

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAptTestRoot, type AptTestRoot } from '../helpers/apt-repo';
+import { createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -18,6 +19,7 @@ let aptRoot: AptTestRoot;
 const agents: AgentProcess[] = [];
 const machineStatusHash = () => crypto.createHash('sha256').update(fs.readFileSync('/var/lib/dpkg/status')).digest('hex');
 let statusHashBefore: string;
+let operator: SignedIn;
 let isolatedAgent: { agentDir: string; hostId: string; env: Record<string, string> } | undefined;
 
 interface HostListItem {
@@ -50,7 +52,7 @@ function createTokenWithCli(description: string): string {
 }
 
 async function get<T>(path: string): Promise<T> {
-  const response = await requestJson(`${server.webUrl}${path}`, { ca: server.caCertPem });
+  const response = await requestJson(`${server.webUrl}${path}`, { ca: server.caCertPem, authorization: operator.bearer });
   expect(response.status, response.text).toBe(200);
   return response.body as T;
 }
@@ -69,6 +71,7 @@ beforeAll(async () => {
   statusHashBefore = machineStatusHash();
   database = await createTestDatabase();
   server = await startServer({ databaseUrl: database.url });
+  operator = await signIn(server, await createTestUser(database.db, { role: 'operator' }));
   aptRoot = await createAptTestRoot();
 }, 240_000);
 
@@ -119,6 +122,7 @@ describe('main job on apt hosts', () => {
     const hostId = await hostByAgentDir(agentDir);
 
     const created = await requestJson(`${server.webUrl}/api/v1/jobs`, {
+      authorization: operator.bearer,
       body: { hostIds: [hostId], action: 'security', dryRun: true },
       ca: server.caCertPem,
     });
@@ -162,6 +166,7 @@ describe('main job on apt hosts', () => {
     expect(listed?.securityCount).toBe(1);
 
     const created = await requestJson(`${server.webUrl}/api/v1/jobs`, {
+      authorization: operator.bearer,
       body: { hostIds: [hostId], action: 'upgrade-all' },
       ca: server.caCertPem,
     });

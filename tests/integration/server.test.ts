@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePki } from '@/lib/pki/ensure-pki';
 import { createCsr, issueTestClient } from '@/lib/pki/issue-test-client';
+import { createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -12,9 +13,10 @@ import { probeTls } from '../helpers/tls-probes';
 let database: TestDatabase;
 let server: ServerProcess;
 let foreignCa: { certPem: string; keyPem: string };
+let admin: SignedIn;
 
 async function createToken(body: Record<string, unknown> = {}): Promise<string> {
-  const response = await requestJson(`${server.webUrl}/api/v1/enrollment-tokens`, { body, ca: server.caCertPem });
+  const response = await requestJson(`${server.webUrl}/api/v1/enrollment-tokens`, { body, ca: server.caCertPem, authorization: admin.bearer });
   expect(response.status).toBe(201);
   return (response.body as { token: string }).token;
 }
@@ -22,6 +24,7 @@ async function createToken(body: Record<string, unknown> = {}): Promise<string> 
 beforeAll(async () => {
   database = await createTestDatabase();
   server = await startServer({ databaseUrl: database.url });
+  admin = await signIn(server, await createTestUser(database.db, { role: 'admin' }));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-foreign-ca-'));
   const foreign = await ensurePki({ configDir: dir, hostNames: ['localhost'] });
   foreignCa = { certPem: foreign.caCertPem, keyPem: foreign.caKeyPem };
@@ -173,6 +176,7 @@ describe('console API input', () => {
     const response = await requestJson(`${server.webUrl}/api/v1/jobs`, {
       body: { hostIds: ['not-a-uuid'], action: 'upgrade-all' },
       ca: server.caCertPem,
+      authorization: admin.bearer,
     });
 
     expect(response.status).toBe(400);
@@ -183,6 +187,7 @@ describe('console API input', () => {
     const response = await requestJson(`${server.webUrl}/api/v1/jobs`, {
       body: { hostIds: ['00000000-0000-4000-8000-000000000000'], action: 'packages', packages: ['--purge'] },
       ca: server.caCertPem,
+      authorization: admin.bearer,
     });
 
     expect(response.status).toBe(400);
@@ -193,6 +198,7 @@ describe('console API input', () => {
     const response = await requestJson(`${server.webUrl}/api/v1/jobs`, {
       body: { hostIds: ['00000000-0000-4000-8000-000000000000'], action: 'upgrade-all' },
       ca: server.caCertPem,
+      authorization: admin.bearer,
     });
     const [count] = await database.sql`select count(*)::int as n from jobs`;
 
@@ -201,7 +207,7 @@ describe('console API input', () => {
   });
 
   it('POST /api/v1/jobs – answers 400 to malformed JSON', async () => {
-    const response = await requestJson(`${server.webUrl}/api/v1/jobs`, { rawBody: '{"hostIds": [', ca: server.caCertPem });
+    const response = await requestJson(`${server.webUrl}/api/v1/jobs`, { rawBody: '{"hostIds": [', ca: server.caCertPem, authorization: admin.bearer });
 
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { field: 'body' } });
@@ -211,6 +217,7 @@ describe('console API input', () => {
     const response = await requestJson(`${server.webUrl}/api/v1/jobs`, {
       rawBody: JSON.stringify({ hostIds: [], padding: 'x'.repeat(1_100_000) }),
       ca: server.caCertPem,
+      authorization: admin.bearer,
     });
 
     expect(response.status).toBe(413);
@@ -219,13 +226,14 @@ describe('console API input', () => {
   it('GET /api/v1/hosts/{id} – answers 404 for an unknown host', async () => {
     const response = await requestJson(`${server.webUrl}/api/v1/hosts/00000000-0000-4000-8000-000000000000`, {
       ca: server.caCertPem,
+      authorization: admin.bearer,
     });
 
     expect(response.status).toBe(404);
   });
 
   it('GET /api/v1/hosts – rejects a bad page number', async () => {
-    const response = await requestJson(`${server.webUrl}/api/v1/hosts?page=-1`, { ca: server.caCertPem });
+    const response = await requestJson(`${server.webUrl}/api/v1/hosts?page=-1`, { ca: server.caCertPem, authorization: admin.bearer });
 
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { field: 'page' } });
@@ -234,9 +242,25 @@ describe('console API input', () => {
 
 describe('jobs WebSocket origin', () => {
   it('is answered by the server after a page request', async () => {
-    const page = await requestJson(`${server.webUrl}/hosts`, { ca: server.caCertPem });
+    const page = await requestJson(`${server.webUrl}/hosts`, { ca: server.caCertPem, cookie: admin.cookie });
     expect(page.status).toBe(200);
 
+    const response = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=00000000-0000-4000-8000-000000000000`, {
+      ca: server.caCertPem,
+      cookie: admin.cookie,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        origin: server.webUrl,
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+
+    expect(response.status).toBe(404);
+  });
+
+  it('refuses an upgrade without a session', async () => {
     const response = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=00000000-0000-4000-8000-000000000000`, {
       ca: server.caCertPem,
       headers: {
@@ -248,7 +272,7 @@ describe('jobs WebSocket origin', () => {
       },
     });
 
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(401);
   });
 
   it('refuses an upgrade from a foreign origin', async () => {

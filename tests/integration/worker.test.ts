@@ -53,7 +53,7 @@ describe('worker process', () => {
       { hostname: 'fresh', status: 'online' },
       { hostname: 'silent', status: 'offline' },
     ]);
-    expect(output).toContain('worker started');
+    await waitFor('the worker start line', async () => (output.includes('worker started') ? true : undefined), 60_000);
   });
 
   it('times out a job host past its deadline', async () => {

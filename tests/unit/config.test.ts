@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     expect(config.configDir).toBe(config.dataDir);
     expect(config.databaseUrl).toBeNull();
     expect(config.publicUrl).toBe('https://localhost:8443');
-    expect(config.webBind).toBe('127.0.0.1');
+    expect(config.webBind).toBe('0.0.0.0');
   });
 
   it('reads config.toml and lets the environment override it', () => {

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Play } from 'lucide-react';
 import { z } from 'zod';
-import { consoleContext } from '@/lib/console-context';
+import { requireUser } from '@/lib/console-context';
 import { NotFoundError } from '@/lib/errors';
 import { getHost } from '@/lib/hosts/get-host';
 import { listHostPackages } from '@/lib/hosts/list-host-packages';
@@ -24,7 +24,7 @@ const querySchema = z.object({
 });
 
 async function loadHost(hostId: string, search: string | undefined, page: number) {
-  const ctx = await consoleContext();
+  const ctx = await requireUser();
 
   try {
     return await Promise.all([

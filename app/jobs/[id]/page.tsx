@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
-import { consoleContext } from '@/lib/console-context';
+import { requireUser } from '@/lib/console-context';
 import { NotFoundError } from '@/lib/errors';
 import { getJob } from '@/lib/patching/get-job';
 import { formatDateTime } from '@/components/format';
@@ -18,7 +18,7 @@ export const metadata: Metadata = { title: 'Job' };
 const FINISHED_STATUSES = new Set(['succeeded', 'failed', 'cancelled']);
 
 async function loadJob(jobId: string) {
-  const ctx = await consoleContext();
+  const ctx = await requireUser();
 
   try {
     return await getJob(ctx, { jobId });

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { z } from 'zod';
-import { consoleContext } from '@/lib/console-context';
+import { requireUser } from '@/lib/console-context';
 import { NotFoundError } from '@/lib/errors';
 import { getHost } from '@/lib/hosts/get-host';
 import { listHosts } from '@/lib/hosts/list-hosts';
@@ -27,7 +27,7 @@ const querySchema = z.object({
 
 export default async function NewJobPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = querySchema.parse(await searchParams);
-  const ctx = await consoleContext();
+  const ctx = await requireUser();
   const result = await listHosts(ctx, { search: query.q || undefined, sort: 'security', page: 1, pageSize: SHOWN_HOSTS });
 
   const listedIds = new Set(result.items.map((host) => host.id));

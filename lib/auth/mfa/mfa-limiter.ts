@@ -40,7 +40,7 @@ export interface MfaLimiterOptions {
   maxFailuresPerAddress?: number;
   /** Window length in seconds; the counts reset when it ends (default 300). */
   windowSeconds?: number;
-  /** Table the counters live in, created on first use (default `rate_limits`). */
+  /** Table the counters live in (default `rate_limits`, created by a migration). */
   tableName?: string;
 }
 
@@ -54,14 +54,15 @@ export async function createMfaLimiter(sql: Sql, options: MfaLimiterOptions = {}
   const tableName = options.tableName ?? 'rate_limits';
   const storeClient = postgresJsQueryClient(sql);
 
-  // NOTE: rate-limiter-flexible creates the counter table here with CREATE TABLE IF NOT
-  // EXISTS, outside the drizzle migrations.
+  // The table comes from a migration (drizzle/0004_rate_limits.sql), because the
+  // application role may not run the CREATE TABLE rate-limiter-flexible would send.
   const perUser = await openPostgresLimiter({
     storeClient,
     tableName,
     keyPrefix: 'mfa-user',
     points: options.maxFailuresPerUser ?? 5,
     duration: windowSeconds,
+    tableCreated: true,
   });
   const perAddress = await openPostgresLimiter({
     storeClient,
@@ -124,7 +125,8 @@ export async function throttleAttempt<T>(limiter: MfaLimiter | undefined, attemp
   return result;
 }
 
-async function openPostgresLimiter(options: ConstructorParameters<typeof RateLimiterPostgres>[0]): Promise<RateLimiterPostgres> {
+/** Opens one RateLimiterPostgres and waits until it is ready. */
+export async function openPostgresLimiter(options: ConstructorParameters<typeof RateLimiterPostgres>[0]): Promise<RateLimiterPostgres> {
   let limiter: RateLimiterPostgres | undefined;
 
   // The callback runs once the table exists, synchronously when `tableCreated` is set.
@@ -141,7 +143,7 @@ async function openPostgresLimiter(options: ConstructorParameters<typeof RateLim
  * Adapts postgres.js to the `query({ text, values })` → `{ rows, rowCount }` shape of
  * node-postgres that RateLimiterPostgres calls. The statement name it passes is ignored.
  */
-function postgresJsQueryClient(sql: Sql) {
+export function postgresJsQueryClient(sql: Sql) {
   return {
     async query(query: { text: string; values?: unknown[] }) {
       const rows = await sql.unsafe(query.text, (query.values ?? []) as never[]);

@@ -1,17 +1,21 @@
 // POST /api/v1/enroll – exchanges an enrollment token and a CSR for the host's client certificate.
-import { apiRoute, readJsonRequest } from '@/lib/http/api';
+import { publicApiRoute, readJsonRequest } from '@/lib/http/api';
 import { enrollHost } from '@/lib/enrollment/enroll-host';
+import { readCaKey } from '@/lib/pki/ca-key';
+import { revocationUrls } from '@/lib/pki/revocation-urls';
 import { getRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(async (request, ctx) => {
+export const POST = publicApiRoute(async (request, ctx) => {
   const runtime = getRuntime();
   const body = await readJsonRequest(request, 64 * 1024);
   const result = await enrollHost(ctx, body, {
     caCertPem: runtime.caCertPem,
-    caKeyPem: runtime.caKeyPem,
+    // The CA key is read from disk for this signature only; the web process does not keep it.
+    caKeyPem: await readCaKey(runtime.config.configDir),
     validityDays: runtime.config.certificateValidityDays,
+    revocationUrls: revocationUrls(runtime.config.publicUrl),
   });
   runtime.log.info({ hostId: result.hostId, serial: result.serial }, 'host enrolled');
 

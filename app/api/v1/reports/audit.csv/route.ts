@@ -5,7 +5,6 @@ import { apiRoute } from '@/lib/http/api';
 
 export const dynamic = 'force-dynamic';
 
-// TODO: Admin only; add the role check here when sign-in lands.
 export const GET = apiRoute(async (request, ctx) => {
   const filter = parseAuditFilter(new URL(request.url).searchParams);
   const date = new Date().toISOString().slice(0, 10);

@@ -6,7 +6,6 @@ import { intParam } from '@/lib/http/query';
 
 export const dynamic = 'force-dynamic';
 
-// TODO: Admin only; add the role check here when sign-in lands.
 export const GET = apiRoute(async (request, ctx) => {
   const query = new URL(request.url).searchParams;
   const filter = parseAuditFilter(query);

@@ -6,7 +6,6 @@ import { getRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-// TODO: Admin only; add the role check here when sign-in lands.
 export const POST = apiRoute(async (_request, ctx) => {
   const runtime = getRuntime();
   const outcome = await verifyAuditLog(ctx, { paths: auditPaths(runtime.config), log: runtime.log, trigger: 'request' });

@@ -1,0 +1,133 @@
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { writeAudit } from '@/lib/audit/write-audit';
+import { confirmTotpEnrollment } from '@/lib/auth/mfa/confirm-totp-enrollment';
+import { deleteWebAuthnCredential } from '@/lib/auth/mfa/delete-webauthn-credential';
+import { finishWebAuthnRegistration } from '@/lib/auth/mfa/finish-webauthn-registration';
+import { generateRecoveryCodes } from '@/lib/auth/mfa/generate-recovery-codes';
+import { listWebAuthnCredentials, type WebAuthnCredentialSummary } from '@/lib/auth/mfa/list-webauthn-credentials';
+import { throttleAttempt, type MfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
+import { renameWebAuthnCredential } from '@/lib/auth/mfa/rename-webauthn-credential';
+import { startTotpEnrollment, type TotpEnrollment } from '@/lib/auth/mfa/start-totp-enrollment';
+import { startWebAuthnRegistration } from '@/lib/auth/mfa/start-webauthn-registration';
+import { userMfaStatus, type UserMfaStatus } from '@/lib/auth/mfa/user-mfa-status';
+import { revokeUserSessions } from '@/lib/auth/revoke-user-sessions';
+import { TOTP_ISSUER } from '@/lib/auth/sign-in/enroll-first-factor';
+import type { UserContext } from '@/lib/console-context';
+import { mfaTotp } from '@/lib/db/schema';
+import { ConflictError } from '@/lib/errors';
+import { parseInput } from '@/lib/validation';
+
+/*
+ * The signed-in user's own second factors. Every change that adds or removes a
+ * factor or replaces the recovery codes revokes the user's other sessions and
+ * writes an audit row in one transaction; the session that made the change stays.
+ */
+
+/** The account page's view of the user's factors, without secrets. */
+export interface AccountFactors {
+  status: UserMfaStatus;
+  credentials: WebAuthnCredentialSummary[];
+}
+
+/** Returns the signed-in user's factors. */
+export async function getAccountFactors(ctx: UserContext): Promise<AccountFactors> {
+  const [status, credentials] = await Promise.all([userMfaStatus(ctx, ctx.actor.userId), listWebAuthnCredentials(ctx, ctx.actor.userId)]);
+  return { status, credentials };
+}
+
+async function recordFactorChange(ctx: UserContext, action: string, details: Record<string, unknown>): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const { revokedSessions } = await revokeUserSessions(
+      { actor: ctx.actor, db: tx },
+      { userId: ctx.actor.userId, reason: 'mfa-change', exceptFamilyId: ctx.actor.sessionId },
+    );
+    await writeAudit(tx, {
+      actor: ctx.actor,
+      action,
+      target: { kind: 'user', id: ctx.actor.userId },
+      details: { ...details, revokedSessionCount: revokedSessions },
+    });
+  });
+}
+
+/** Raises ConflictError when removing one factor of `kind` would leave the user without a sign-in factor. */
+function assertNotLastFactor(status: UserMfaStatus, kind: 'totp' | 'webauthn'): void {
+  const remaining = (kind === 'totp' ? 0 : status.totp ? 1 : 0) + (kind === 'webauthn' ? status.webauthn - 1 : status.webauthn);
+  if (remaining < 1) {
+    throw new ConflictError('this is your last second factor; add another one before removing it');
+  }
+}
+
+/** Starts enrolling an authenticator app; refused with ConflictError while a confirmed one exists (remove it first). */
+export async function startAccountTotp(ctx: UserContext): Promise<TotpEnrollment> {
+  return startTotpEnrollment(ctx, { userId: ctx.actor.userId, issuer: TOTP_ISSUER, accountName: ctx.actor.username });
+}
+
+/** Confirms the pending authenticator app with a code, counted by the limiter. */
+export async function confirmAccountTotp(ctx: UserContext, input: unknown, limiter?: MfaLimiter): Promise<void> {
+  const { code } = parseInput(z.object({ code: z.string().trim().min(1, { error: 'code: required' }).max(16) }).strict(), input, 'code');
+  await throttleAttempt(limiter, { userId: ctx.actor.userId, clientAddress: ctx.actor.address }, () =>
+    confirmTotpEnrollment(ctx, { userId: ctx.actor.userId, code }),
+  );
+  await recordFactorChange(ctx, 'auth.mfa_enroll', { method: 'totp' });
+}
+
+/** Removes the confirmed authenticator app, unless it is the user's last factor. */
+export async function removeAccountTotp(ctx: UserContext): Promise<void> {
+  assertNotLastFactor(await userMfaStatus(ctx, ctx.actor.userId), 'totp');
+  await ctx.db.delete(mfaTotp).where(and(eq(mfaTotp.userId, ctx.actor.userId), isNotNull(mfaTotp.confirmedAt)));
+  await recordFactorChange(ctx, 'auth.mfa_remove', { method: 'totp' });
+}
+
+/** Returns the WebAuthn creation options for a new security key of the signed-in user. */
+export async function startAccountWebAuthn(
+  ctx: UserContext,
+  relyingParty: { rpId: string; rpName: string },
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  return startWebAuthnRegistration(ctx, { userId: ctx.actor.userId, username: ctx.actor.username, ...relyingParty });
+}
+
+/** Verifies and stores a new security key from the browser's registration response. */
+export async function finishAccountWebAuthn(
+  ctx: UserContext,
+  input: unknown,
+  relyingParty: { rpId: string; origin: string },
+): Promise<{ id: string; name: string }> {
+  const request = parseInput(
+    z.object({ response: z.record(z.string(), z.unknown()), name: z.string().max(64).optional() }).strict(),
+    input,
+    'WebAuthn registration',
+  );
+  const credential = await finishWebAuthnRegistration(ctx, {
+    userId: ctx.actor.userId,
+    response: request.response as unknown as RegistrationResponseJSON,
+    expectedOrigin: relyingParty.origin,
+    rpId: relyingParty.rpId,
+    name: request.name ?? '',
+  });
+  await recordFactorChange(ctx, 'auth.mfa_enroll', { method: 'webauthn', credentialId: credential.id });
+  return { id: credential.id, name: credential.name };
+}
+
+/** Renames one of the user's security keys. */
+export async function renameAccountWebAuthn(ctx: UserContext, input: unknown): Promise<void> {
+  const request = parseInput(z.object({ credentialId: z.string().min(1).max(1024), name: z.string().max(64) }).strict(), input, 'rename');
+  await renameWebAuthnCredential(ctx, { userId: ctx.actor.userId, credentialId: request.credentialId, name: request.name });
+}
+
+/** Removes one of the user's security keys, unless it is the user's last factor. */
+export async function removeAccountWebAuthn(ctx: UserContext, input: unknown): Promise<void> {
+  const request = parseInput(z.object({ credentialId: z.string().min(1).max(1024) }).strict(), input, 'credential');
+  assertNotLastFactor(await userMfaStatus(ctx, ctx.actor.userId), 'webauthn');
+  await deleteWebAuthnCredential(ctx, { userId: ctx.actor.userId, credentialId: request.credentialId });
+  await recordFactorChange(ctx, 'auth.mfa_remove', { method: 'webauthn', credentialId: request.credentialId });
+}
+
+/** Replaces the user's recovery codes with ten new ones and returns them, once. */
+export async function regenerateAccountRecoveryCodes(ctx: UserContext): Promise<string[]> {
+  const codes = await generateRecoveryCodes(ctx, { userId: ctx.actor.userId });
+  await recordFactorChange(ctx, 'auth.recovery_codes_regenerate', { recoveryCodeCount: codes.length });
+  return codes;
+}

@@ -1,0 +1,103 @@
+import { RateLimiterRes, type RateLimiterPostgres } from 'rate-limiter-flexible';
+import type { Sql } from '@/lib/db/client';
+import { RateLimitedError } from '@/lib/errors';
+import { openPostgresLimiter, postgresJsQueryClient } from './mfa/mfa-limiter';
+
+/** Raised when an account name, a client address or a refresh caller made too many attempts. */
+export class TooManySignInAttemptsError extends RateLimitedError {
+  /** Seconds until the next attempt is counted again, for a Retry-After header. */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(`too many sign-in attempts; try again in ${retryAfterSeconds} seconds`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** A password attempt: the typed username (an unknown one counts too) and the client address. */
+export interface LoginAttempt {
+  username: string;
+  clientAddress: string;
+}
+
+/**
+ * Counts password sign-in attempts per account name and per client address, and
+ * refresh requests per client address, in PostgreSQL so every server process shares
+ * the counts. Keys use the typed username, so an unknown name is limited exactly like
+ * a real one and the limit reveals nothing about which accounts exist.
+ */
+export interface LoginLimiter {
+  /** Counts one password attempt before the password is checked; raises TooManySignInAttemptsError over a limit. */
+  beginLogin(attempt: LoginAttempt): Promise<void>;
+  /** Clears the account's count and gives the address its point back after a correct password. */
+  recordLoginSuccess(attempt: LoginAttempt): Promise<void>;
+  /** Counts one refresh request of a client address; raises TooManySignInAttemptsError over the limit. */
+  beginRefresh(clientAddress: string): Promise<void>;
+}
+
+export interface LoginLimiterOptions {
+  /** Password attempts per account name within one window (default 5). */
+  maxAttemptsPerAccount?: number;
+  /** Password attempts per client address within one window (default 30, because NAT puts many users behind one address). */
+  maxAttemptsPerAddress?: number;
+  /** Window of the password limits in seconds (default 900). */
+  windowSeconds?: number;
+  /** Refresh requests per client address per minute (default 60). */
+  maxRefreshesPerMinute?: number;
+}
+
+/** Creates the sign-in limiter over the `rate_limits` table that a migration creates. */
+export async function createLoginLimiter(sql: Sql, options: LoginLimiterOptions = {}): Promise<LoginLimiter> {
+  const storeClient = postgresJsQueryClient(sql);
+  const windowSeconds = options.windowSeconds ?? 900;
+  const common = { storeClient, tableName: 'rate_limits', tableCreated: true } as const;
+
+  const perAccount = await openPostgresLimiter({ ...common, keyPrefix: 'login-account', points: options.maxAttemptsPerAccount ?? 5, duration: windowSeconds });
+  const perAddress = await openPostgresLimiter({ ...common, keyPrefix: 'login-address', points: options.maxAttemptsPerAddress ?? 30, duration: windowSeconds });
+  const refreshes = await openPostgresLimiter({ ...common, keyPrefix: 'refresh-address', points: options.maxRefreshesPerMinute ?? 60, duration: 60 });
+
+  return {
+    async beginLogin(attempt) {
+      await consumeAll([
+        [perAccount, accountKey(attempt.username)],
+        [perAddress, attempt.clientAddress],
+      ]);
+    },
+
+    async recordLoginSuccess(attempt) {
+      await perAccount.delete(accountKey(attempt.username));
+      await perAddress.reward(attempt.clientAddress, 1);
+    },
+
+    async beginRefresh(clientAddress) {
+      await consumeAll([[refreshes, clientAddress]]);
+    },
+  };
+}
+
+/** Account keys are case-insensitive, as usernames are; the length bound keeps keys within the 255-character column. */
+function accountKey(username: string): string {
+  return username.trim().toLowerCase().slice(0, 200);
+}
+
+async function consumeAll(pairs: [RateLimiterPostgres, string][]): Promise<void> {
+  const results = await Promise.allSettled(pairs.map(([limiter, key]) => limiter.consume(key)));
+  let retryAfterMs = 0;
+  let limited = false;
+
+  for (const result of results) {
+    if (result.status === 'fulfilled') {
+      continue;
+    }
+    if (!(result.reason instanceof RateLimiterRes)) {
+      // A store failure must not open the door: the attempt is refused with the cause.
+      throw result.reason;
+    }
+    limited = true;
+    retryAfterMs = Math.max(retryAfterMs, result.reason.msBeforeNext);
+  }
+
+  if (limited) {
+    throw new TooManySignInAttemptsError(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+  }
+}

@@ -1,0 +1,52 @@
+import { writeAudit } from '@/lib/audit/write-audit';
+import type { Context } from '@/lib/context';
+import { UnauthorizedError } from '@/lib/errors';
+import { issueAccessToken } from '../issue-access-token';
+import { rotateRefreshToken } from '../rotate-refresh-token';
+import type { SessionCookieValues } from '../session-cookies';
+import type { SignInServices } from './services';
+
+/**
+ * Exchanges the refresh cookie for a new refresh token and access token. The
+ * rotation (`rotateRefreshToken`) locks the presented token, so of two parallel
+ * refreshes exactly one succeeds, and presenting a rotated token again revokes the
+ * whole session. Every outcome with a known token writes an `auth.refresh` audit row
+ * in the rotation's transaction. Requests are counted per client address first.
+ */
+export async function refreshConsoleSession(
+  ctx: Context,
+  request: { refreshToken: string | null; clientAddress: string; userAgent: string },
+  services: SignInServices,
+): Promise<SessionCookieValues> {
+  await services.loginLimiter.beginRefresh(request.clientAddress);
+  if (!request.refreshToken) {
+    throw new UnauthorizedError('no session to refresh; sign in again');
+  }
+
+  const rotated = await rotateRefreshToken(ctx, {
+    token: request.refreshToken,
+    clientAddress: request.clientAddress,
+    userAgent: request.userAgent,
+    audit: (tx, event) =>
+      writeAudit(tx, {
+        actor: ctx.actor,
+        action: 'auth.refresh',
+        target: { kind: 'user', id: event.userId },
+        details: { outcome: event.outcome, reason: event.reason, sessionId: event.familyId },
+      }).then(() => undefined),
+  });
+
+  const access = await issueAccessToken(services.keyStore, {
+    userId: rotated.userId,
+    role: rotated.role,
+    sessionId: rotated.familyId,
+    issuer: services.issuer,
+    audience: services.audience,
+  });
+  return {
+    accessToken: access.token,
+    accessExpiresAt: access.expiresAt,
+    refreshToken: rotated.refreshToken,
+    sessionExpiresAt: rotated.expiresAt,
+  };
+}

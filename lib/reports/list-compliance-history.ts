@@ -1,0 +1,49 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Context } from '@/lib/context';
+import type { ComplianceRow } from './compliance-by-os';
+import { toHostStateCounts, type HostStateRow } from './host-state-counts';
+import type { ReportPeriod } from './report-period';
+
+/** A stored snapshot row with its day and the time it was taken. */
+export interface ComplianceSnapshotRow extends ComplianceRow {
+  /** The UTC day, YYYY-MM-DD. */
+  snapshotDate: string;
+  takenAt: Date;
+}
+
+/** Which rows to read: the overall series, one OS release, or every row. */
+export type ComplianceSeries = 'overall' | 'all' | { osName: string; osVersion: string };
+
+/**
+ * Reads the stored compliance snapshots of a period, oldest day first; within
+ * a day the overall row comes first, then OS rows by name and version. Days
+ * without a snapshot are absent, because the worker was not running then.
+ */
+export async function listComplianceHistory(
+  ctx: Context,
+  options: { period: ReportPeriod; series: ComplianceSeries },
+): Promise<ComplianceSnapshotRow[]> {
+  const { period, series } = options;
+  let filter: SQL = sql`true`;
+  if (series === 'overall') {
+    filter = sql`scope = 'overall'`;
+  } else if (series !== 'all') {
+    filter = sql`scope = 'os' and os_name = ${series.osName} and os_version = ${series.osVersion}`;
+  }
+
+  const rows = await ctx.db.execute<HostStateRow & { snapshot_date: string; taken_at: string; scope: 'overall' | 'os'; os_name: string; os_version: string }>(sql`
+    select to_char(snapshot_date, 'YYYY-MM-DD') as snapshot_date, taken_at, scope, os_name, os_version,
+      hosts, up_to_date, behind, offline, awaiting_inventory, with_security, reboot_pending
+    from compliance_snapshots
+    where snapshot_date between ${period.from}::date and ${period.to}::date and ${filter}
+    order by snapshot_date, scope = 'os', os_name, os_version`);
+
+  return rows.map((row) => ({
+    snapshotDate: row.snapshot_date,
+    takenAt: new Date(row.taken_at),
+    scope: row.scope,
+    osName: row.os_name,
+    osVersion: row.os_version,
+    ...toHostStateCounts(row),
+  }));
+}

@@ -1,0 +1,409 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { revokeCertificate } from '@/lib/certificates/revoke-certificate';
+import type { Context } from '@/lib/context';
+import { auditLog, certificates, hosts } from '@/lib/db/schema';
+import { removeHost } from '@/lib/hosts/remove-host';
+import { ensurePki } from '@/lib/pki/ensure-pki';
+import { createCsr } from '@/lib/pki/issue-test-client';
+import { revocationUrls } from '@/lib/pki/revocation-urls';
+import { canonicalSerial } from '@/lib/pki/serial';
+import { signAgentCsr } from '@/lib/pki/sign-agent-csr';
+import * as x509 from '@/lib/pki/x509';
+import { agentExchange } from '../helpers/agent-tls-client';
+import { runAgent, waitFor, type AgentProcess } from '../helpers/agent-process';
+import { createAptTestRoot, type AptTestRoot } from '../helpers/apt-repo';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { startServer, type ServerProcess } from '../helpers/server-process';
+import { issueCustomCertificate } from '../helpers/test-certificates';
+
+const run = promisify(execFile);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let database: TestDatabase;
+let server: ServerProcess;
+let ca: { certPem: string; keyPem: string };
+let foreignCa: { certPem: string; keyPem: string };
+let workDir: string;
+let ctx: Context;
+
+interface HostIdentity {
+  hostId: string;
+  certificateId: string;
+  serial: string;
+  certPem: string;
+  keyPem: string;
+}
+
+/** Creates a host and its active certificate the way enrollment stores them. */
+async function enrollDirectly(hostname: string, options: { notBefore?: Date; notAfter?: Date } = {}): Promise<HostIdentity> {
+  const [host] = await database.db.insert(hosts).values({ hostname }).returning({ id: hosts.id });
+  const hostId = host!.id;
+
+  let issued: { certPem: string; keyPem: string };
+  if (options.notBefore && options.notAfter) {
+    issued = await issueCustomCertificate({
+      caCertPem: ca.certPem,
+      caKeyPem: ca.keyPem,
+      hostId,
+      notBefore: options.notBefore,
+      notAfter: options.notAfter,
+      extendedKeyUsages: [x509.ExtendedKeyUsage.clientAuth],
+    });
+  } else {
+    const { keyPem, csrPem } = await createCsr();
+    const signed = await signAgentCsr({
+      caCertPem: ca.certPem,
+      caKeyPem: ca.keyPem,
+      csrPem,
+      hostId,
+      validityDays: 30,
+      revocationUrls: revocationUrls(server.webUrl),
+    });
+    issued = { certPem: signed.certPem, keyPem };
+  }
+
+  const certificate = new x509.X509Certificate(issued.certPem);
+  const serial = canonicalSerial(certificate.serialNumber);
+  const [row] = await database.db
+    .insert(certificates)
+    .values({
+      hostId,
+      serial,
+      fingerprint: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex'),
+      notBefore: certificate.notBefore,
+      notAfter: certificate.notAfter,
+      pem: issued.certPem,
+    })
+    .returning({ id: certificates.id });
+  return { hostId, certificateId: row!.id, serial, ...issued };
+}
+
+function exchange(identity: { certPem: string; keyPem: string }, session?: Buffer) {
+  return agentExchange({ port: server.agentPort, ca: server.caCertPem, cert: identity.certPem, key: identity.keyPem, session });
+}
+
+function fetchBytes(pathname: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = https.get(`${server.webUrl}${pathname}`, { ca: server.caCertPem, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** Waits until the published CRL lists the serial and the agent listener refuses the certificate in the handshake. */
+async function waitForHandshakeRefusal(identity: HostIdentity): Promise<void> {
+  await waitFor(
+    `CRL listing ${identity.serial}`,
+    async () => ((await crlText()).includes(serialPattern(identity.serial)) ? true : undefined),
+    15_000,
+  );
+  await waitFor(
+    `handshake refusal of ${identity.serial}`,
+    async () => ((await exchange(identity)).status === undefined ? true : undefined),
+    15_000,
+  );
+}
+
+async function crlText(format: 'DER' | 'PEM' = 'DER'): Promise<string> {
+  const file = path.join(workDir, `crl-${randomUUID()}.${format.toLowerCase()}`);
+  const { body } = await fetchBytes(format === 'DER' ? '/pki/crl.der' : '/pki/crl.pem');
+  await writeFile(file, body);
+  const { stdout } = await run('openssl', ['crl', '-inform', format, '-in', file, '-noout', '-text']);
+  return stdout.toUpperCase();
+}
+
+/** OpenSSL prints serials in upper case, padded to whole octets. */
+function serialPattern(serial: string): string {
+  return (serial.length % 2 === 0 ? serial : `0${serial}`).toUpperCase();
+}
+
+async function ocspStatus(identity: HostIdentity): Promise<string> {
+  const dir = path.join(workDir, `ocsp-${randomUUID()}`);
+  await mkdir(dir);
+  await writeFile(path.join(dir, 'ca.pem'), ca.certPem);
+  await writeFile(path.join(dir, 'host.pem'), identity.certPem);
+  const { stdout, stderr } = await run(
+    'openssl',
+    ['ocsp', '-issuer', 'ca.pem', '-cert', 'host.pem', '-url', `${server.webUrl}/pki/ocsp`, '-CAfile', 'ca.pem'],
+    { cwd: dir, timeout: 20_000 },
+  );
+  return `${stdout}${stderr}`;
+}
+
+beforeAll(async () => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-cert-lifecycle-'));
+  database = await createTestDatabase();
+  server = await startServer({ databaseUrl: database.url });
+  ca = {
+    certPem: server.caCertPem,
+    keyPem: fs.readFileSync(path.join(server.dataDir, 'ca', 'ca.key'), 'utf8'),
+  };
+  const foreign = await ensurePki({ configDir: path.join(workDir, 'foreign'), hostNames: ['localhost'] });
+  foreignCa = { certPem: foreign.caCertPem, keyPem: foreign.caKeyPem };
+  ctx = { actor: { kind: 'system', name: 'certificate-test' }, db: database.db };
+}, 300_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await database?.drop();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('agent listener handshake', () => {
+  it('accepts a valid certificate', async () => {
+    const identity = await enrollDirectly('valid-host');
+
+    const result = await exchange(identity);
+
+    expect(result.status, result.error).toBe(200);
+  });
+
+  it('refuses an expired certificate', async () => {
+    const identity = await enrollDirectly('expired-host', {
+      notBefore: new Date(Date.now() - 30 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
+
+    const result = await exchange(identity);
+
+    expect(result.status).toBeUndefined();
+  });
+
+  it('refuses a not yet valid certificate', async () => {
+    const identity = await enrollDirectly('future-host', {
+      notBefore: new Date(Date.now() + DAY_MS),
+      notAfter: new Date(Date.now() + 30 * DAY_MS),
+    });
+
+    const result = await exchange(identity);
+
+    expect(result.status).toBeUndefined();
+  });
+
+  it('refuses a certificate from a foreign CA', async () => {
+    const client = await issueCustomCertificate({
+      caCertPem: foreignCa.certPem,
+      caKeyPem: foreignCa.keyPem,
+      hostId: randomUUID(),
+      notBefore: new Date(Date.now() - DAY_MS),
+      notAfter: new Date(Date.now() + DAY_MS),
+      extendedKeyUsages: [x509.ExtendedKeyUsage.clientAuth],
+    });
+
+    const result = await exchange(client);
+
+    expect(result.status).toBeUndefined();
+  });
+
+  it('refuses a server-auth-only certificate', async () => {
+    const client = await issueCustomCertificate({
+      caCertPem: ca.certPem,
+      caKeyPem: ca.keyPem,
+      hostId: randomUUID(),
+      notBefore: new Date(Date.now() - DAY_MS),
+      notAfter: new Date(Date.now() + DAY_MS),
+      extendedKeyUsages: [x509.ExtendedKeyUsage.serverAuth],
+    });
+
+    const result = await exchange(client);
+
+    expect(result.status).toBeUndefined();
+  });
+
+  it('refuses a revoked certificate', async () => {
+    const identity = await enrollDirectly('revoked-host');
+    expect((await exchange(identity)).status).toBe(200);
+
+    await revokeCertificate(ctx, { certificateId: identity.certificateId, reason: 'keyCompromise' });
+
+    // The database check refuses at once; the CRL in the handshake follows within moments.
+    expect((await exchange(identity)).status).not.toBe(200);
+    await waitForHandshakeRefusal(identity);
+  });
+
+  it('closes the channel of a certificate revoked while connected', async () => {
+    const identity = await enrollDirectly('connected-host');
+    const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/channel`, {
+      cert: identity.certPem,
+      key: identity.keyPem,
+      ca: server.caCertPem,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ type: 'hello', agentVersion: 'test' }));
+    const closed = new Promise<{ code: number; at: number }>((resolve) =>
+      socket.once('close', (code) => resolve({ code, at: Date.now() })),
+    );
+
+    const revokedAt = Date.now();
+    await revokeCertificate(ctx, { serial: identity.serial, reason: 'privilegeWithdrawn' });
+    const { code, at } = await closed;
+
+    expect(code).toBe(4001);
+    expect(at - revokedAt).toBeLessThan(5_000);
+  });
+
+  it('refuses a revoked certificate resuming a TLS session', async () => {
+    const identity = await enrollDirectly('resuming-host');
+    const first = await exchange(identity);
+    expect(first.status).toBe(200);
+    expect(first.session).toBeDefined();
+    const resumed = await exchange(identity, first.session);
+    expect(resumed.reused).toBe(true);
+    expect(resumed.status).toBe(200);
+
+    await revokeCertificate(ctx, { certificateId: identity.certificateId, reason: 'keyCompromise' });
+    await waitForHandshakeRefusal(identity);
+    const attempt = await exchange(identity, first.session);
+
+    expect(attempt.status).toBeUndefined();
+    expect(attempt.reused).toBe(false);
+  });
+
+  it('refuses the certificate of a removed host', async () => {
+    const identity = await enrollDirectly('removed-host');
+
+    const removal = await removeHost(ctx, { hostId: identity.hostId });
+
+    expect(removal.revokedSerials).toEqual([identity.serial]);
+    await waitForHandshakeRefusal(identity);
+    const [audit] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'host.remove'));
+    expect(audit?.targetId).toBe(identity.hostId);
+  });
+});
+
+describe('CRL and OCSP', () => {
+  it('CRL parses in DER and PEM and lists a revoked serial', async () => {
+    const identity = await enrollDirectly('crl-host');
+    await revokeCertificate(ctx, { certificateId: identity.certificateId, reason: 'affiliationChanged' });
+    await waitFor('CRL update', async () => ((await crlText('DER')).includes(serialPattern(identity.serial)) ? true : undefined), 15_000);
+
+    const der = await crlText('DER');
+    const pem = await crlText('PEM');
+
+    expect(der).toContain(serialPattern(identity.serial));
+    expect(pem).toContain(serialPattern(identity.serial));
+    expect(der).toMatch(/NEXT UPDATE: /);
+    expect(der).toMatch(/X509V3 CRL NUMBER:/);
+    expect(der).toContain('AFFILIATION CHANGED');
+  });
+
+  it('CRL signature verifies against the CA', async () => {
+    const file = path.join(workDir, 'verify.crl');
+    await writeFile(file, (await fetchBytes('/pki/crl.pem')).body);
+    await writeFile(path.join(workDir, 'ca.pem'), ca.certPem);
+
+    const { stderr, stdout } = await run('openssl', ['crl', '-in', file, '-CAfile', path.join(workDir, 'ca.pem'), '-noout']);
+
+    expect(`${stdout}${stderr}`).toContain('verify OK');
+  });
+
+  it('issued certificates name the CRL and OCSP URLs', async () => {
+    const identity = await enrollDirectly('url-host');
+    const file = path.join(workDir, 'url-host.pem');
+    await writeFile(file, identity.certPem);
+
+    const { stdout } = await run('openssl', ['x509', '-in', file, '-noout', '-ext', 'crlDistributionPoints,authorityInfoAccess']);
+
+    expect(stdout).toContain(`${server.webUrl}/pki/crl.der`);
+    expect(stdout).toContain(`OCSP - URI:${server.webUrl}/pki/ocsp`);
+  });
+
+  it('OCSP answers good for a valid certificate', async () => {
+    const identity = await enrollDirectly('ocsp-good-host');
+
+    const output = await ocspStatus(identity);
+
+    expect(output).toContain('Response verify OK');
+    expect(output).toContain('host.pem: good');
+  });
+
+  it('OCSP answers revoked for a revoked certificate', async () => {
+    const identity = await enrollDirectly('ocsp-revoked-host');
+    await revokeCertificate(ctx, { certificateId: identity.certificateId, reason: 'keyCompromise' });
+
+    const output = await ocspStatus(identity);
+
+    expect(output).toContain('Response verify OK');
+    expect(output).toContain('host.pem: revoked');
+    expect(output).toMatch(/Reason: keyCompromise/);
+  });
+});
+
+describe('automatic renewal', () => {
+  let agent: AgentProcess | undefined;
+  let aptRoot: AptTestRoot | undefined;
+
+  afterAll(async () => {
+    await agent?.stop();
+    await aptRoot?.cleanup();
+  });
+
+  it('agent renews a short-lived certificate and keeps working', async () => {
+    // Valid for 90 s with 10 s already passed, so the default two-thirds point is 50 s from now.
+    const now = Date.now();
+    const identity = await enrollDirectly('renewing-host', { notBefore: new Date(now - 10_000), notAfter: new Date(now + 80_000) });
+    const agentDir = path.join(workDir, 'agent');
+    await mkdir(agentDir, { mode: 0o700 });
+    await writeFile(path.join(agentDir, 'key.pem'), identity.keyPem, { mode: 0o600 });
+    await writeFile(path.join(agentDir, 'cert.pem'), identity.certPem);
+    await writeFile(path.join(agentDir, 'ca.pem'), ca.certPem);
+    await writeFile(
+      path.join(agentDir, 'agent.json'),
+      JSON.stringify({
+        serverUrl: server.webUrl,
+        agentUrl: `https://localhost:${server.agentPort}`,
+        hostId: identity.hostId,
+        caFingerprint: server.caFingerprint,
+        inventoryIntervalSeconds: 3600,
+        enrolledAt: new Date().toISOString(),
+      }),
+      { mode: 0o600 },
+    );
+    aptRoot = await createAptTestRoot([]);
+    agent = runAgent({ agentDir, env: { PM_AGENT_APT_CONFIG: aptRoot.aptConfigPath, PM_AGENT_INVENTORY_INTERVAL: '3600' } });
+
+    const renewed = await waitFor(
+      'renewed certificate',
+      async () => {
+        const rows = await database.db
+          .select({ serial: certificates.serial, status: certificates.status })
+          .from(certificates)
+          .where(eq(certificates.hostId, identity.hostId));
+        return rows.find((row) => row.status === 'active' && row.serial !== identity.serial);
+      },
+      75_000,
+    );
+
+    const [old] = await database.db.select().from(certificates).where(eq(certificates.id, identity.certificateId));
+    expect(old?.status).toBe('superseded');
+    const storedCert = fs.readFileSync(path.join(agentDir, 'cert.pem'), 'utf8');
+    expect(canonicalSerial(new x509.X509Certificate(storedCert).serialNumber)).toBe(renewed.serial);
+    expect(fs.statSync(path.join(agentDir, 'key.pem')).mode & 0o777).toBe(0o600);
+    await waitFor(
+      'agent channel with the renewed certificate',
+      async () => (agent!.output().match(/connected to the agent listener/g)?.length ?? 0) >= 2 ? true : undefined,
+      30_000,
+    );
+    const [host] = await database.db.select({ status: hosts.status }).from(hosts).where(eq(hosts.id, identity.hostId));
+    expect(host?.status).toBe('online');
+    await waitForHandshakeRefusal(identity);
+    const [audit] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'certificate.renew'));
+    expect(audit?.details).toMatchObject({ previousSerial: identity.serial, serial: renewed.serial });
+  }, 150_000);
+});
