@@ -1,7 +1,7 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import { writeAudit } from '@/lib/audit/write-audit';
+import { writeAudit, type Transaction } from '@/lib/audit/write-audit';
 import { confirmTotpEnrollment } from '@/lib/auth/mfa/confirm-totp-enrollment';
 import { deleteWebAuthnCredential } from '@/lib/auth/mfa/delete-webauthn-credential';
 import { finishWebAuthnRegistration } from '@/lib/auth/mfa/finish-webauthn-registration';
@@ -15,7 +15,7 @@ import { userMfaStatus, type UserMfaStatus } from '@/lib/auth/mfa/user-mfa-statu
 import { revokeUserSessions } from '@/lib/auth/revoke-user-sessions';
 import { TOTP_ISSUER } from '@/lib/auth/sign-in/enroll-first-factor';
 import type { UserContext } from '@/lib/console-context';
-import { mfaTotp } from '@/lib/db/schema';
+import { mfaTotp, users } from '@/lib/db/schema';
 import { ConflictError } from '@/lib/errors';
 import { parseInput } from '@/lib/validation';
 
@@ -37,18 +37,41 @@ export async function getAccountFactors(ctx: UserContext): Promise<AccountFactor
   return { status, credentials };
 }
 
+async function writeFactorChange(ctx: UserContext, tx: Transaction, action: string, details: Record<string, unknown>): Promise<void> {
+  const { revokedSessions } = await revokeUserSessions(
+    { actor: ctx.actor, db: tx },
+    { userId: ctx.actor.userId, reason: 'mfa-change', exceptFamilyId: ctx.actor.sessionId },
+  );
+  await writeAudit(tx, {
+    actor: ctx.actor,
+    action,
+    target: { kind: 'user', id: ctx.actor.userId },
+    details: { ...details, revokedSessionCount: revokedSessions },
+  });
+}
+
 async function recordFactorChange(ctx: UserContext, action: string, details: Record<string, unknown>): Promise<void> {
+  await ctx.db.transaction((tx) => writeFactorChange(ctx, tx, action, details));
+}
+
+/**
+ * Removes one factor of `kind` unless it is the user's last sign-in factor, then
+ * revokes the other sessions and writes `auth.mfa_remove`, all in one transaction.
+ * The user row is locked first, so two parallel removals (the authenticator app and
+ * the last security key) see each other's result and cannot both pass the check.
+ */
+async function removeFactor(
+  ctx: UserContext,
+  kind: 'totp' | 'webauthn',
+  remove: (tx: Transaction) => Promise<void>,
+  details: Record<string, unknown>,
+): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const { revokedSessions } = await revokeUserSessions(
-      { actor: ctx.actor, db: tx },
-      { userId: ctx.actor.userId, reason: 'mfa-change', exceptFamilyId: ctx.actor.sessionId },
-    );
-    await writeAudit(tx, {
-      actor: ctx.actor,
-      action,
-      target: { kind: 'user', id: ctx.actor.userId },
-      details: { ...details, revokedSessionCount: revokedSessions },
-    });
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, ctx.actor.userId)).for('update');
+    assertNotLastFactor(await userMfaStatus({ db: tx }, ctx.actor.userId), kind);
+
+    await remove(tx);
+    await writeFactorChange(ctx, tx, 'auth.mfa_remove', details);
   });
 }
 
@@ -76,9 +99,14 @@ export async function confirmAccountTotp(ctx: UserContext, input: unknown, limit
 
 /** Removes the confirmed authenticator app, unless it is the user's last factor. */
 export async function removeAccountTotp(ctx: UserContext): Promise<void> {
-  assertNotLastFactor(await userMfaStatus(ctx, ctx.actor.userId), 'totp');
-  await ctx.db.delete(mfaTotp).where(and(eq(mfaTotp.userId, ctx.actor.userId), isNotNull(mfaTotp.confirmedAt)));
-  await recordFactorChange(ctx, 'auth.mfa_remove', { method: 'totp' });
+  await removeFactor(
+    ctx,
+    'totp',
+    async (tx) => {
+      await tx.delete(mfaTotp).where(and(eq(mfaTotp.userId, ctx.actor.userId), isNotNull(mfaTotp.confirmedAt)));
+    },
+    { method: 'totp' },
+  );
 }
 
 /** Returns the WebAuthn creation options for a new security key of the signed-in user. */
@@ -120,9 +148,12 @@ export async function renameAccountWebAuthn(ctx: UserContext, input: unknown): P
 /** Removes one of the user's security keys, unless it is the user's last factor. */
 export async function removeAccountWebAuthn(ctx: UserContext, input: unknown): Promise<void> {
   const request = parseInput(z.object({ credentialId: z.string().min(1).max(1024) }).strict(), input, 'credential');
-  assertNotLastFactor(await userMfaStatus(ctx, ctx.actor.userId), 'webauthn');
-  await deleteWebAuthnCredential(ctx, { userId: ctx.actor.userId, credentialId: request.credentialId });
-  await recordFactorChange(ctx, 'auth.mfa_remove', { method: 'webauthn', credentialId: request.credentialId });
+  await removeFactor(
+    ctx,
+    'webauthn',
+    (tx) => deleteWebAuthnCredential({ db: tx }, { userId: ctx.actor.userId, credentialId: request.credentialId }),
+    { method: 'webauthn', credentialId: request.credentialId },
+  );
 }
 
 /** Replaces the user's recovery codes with ten new ones and returns them, once. */

@@ -130,6 +130,49 @@ function serialPattern(serial: string): string {
   return (serial.length % 2 === 0 ? serial : `0${serial}`).toUpperCase();
 }
 
+/** Sends a DER body to the web listener and returns the response bytes and content type. */
+function postBytes(pathname: string, body: Buffer, contentType: string): Promise<{ status: number; contentType: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      `${server.webUrl}${pathname}`,
+      { method: 'POST', ca: server.caCertPem, agent: false, headers: { 'content-type': contentType, 'content-length': body.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Writes an OCSP request for the identity's certificate with OpenSSL, without sending it. */
+async function ocspRequestDer(identity: HostIdentity): Promise<{ dir: string; der: Buffer }> {
+  const dir = path.join(workDir, `ocsp-${randomUUID()}`);
+  await mkdir(dir);
+  await writeFile(path.join(dir, 'ca.pem'), ca.certPem);
+  await writeFile(path.join(dir, 'host.pem'), identity.certPem);
+  await run('openssl', ['ocsp', '-issuer', 'ca.pem', '-cert', 'host.pem', '-reqout', 'request.der'], { cwd: dir, timeout: 20_000 });
+  return { dir, der: fs.readFileSync(path.join(dir, 'request.der')) };
+}
+
+/**
+ * Checks an OCSP response with OpenSSL (signature and the status of host.pem) and
+ * returns OpenSSL's report. `-no_nonce` because OpenSSL compares the response with a
+ * new request of its own here, whose nonce differs from the one sent.
+ */
+async function ocspResponseText(dir: string, response: Buffer): Promise<string> {
+  const file = path.join(dir, `response-${randomUUID()}.der`);
+  await writeFile(file, response);
+  const { stdout, stderr } = await run(
+    'openssl',
+    ['ocsp', '-issuer', 'ca.pem', '-cert', 'host.pem', '-no_nonce', '-respin', file, '-CAfile', 'ca.pem'],
+    { cwd: dir, timeout: 20_000 },
+  );
+  return `${stdout}${stderr}`;
+}
+
 async function ocspStatus(identity: HostIdentity): Promise<string> {
   const dir = path.join(workDir, `ocsp-${randomUUID()}`);
   await mkdir(dir);
@@ -342,6 +385,57 @@ describe('CRL and OCSP', () => {
     expect(output).toContain('Response verify OK');
     expect(output).toContain('host.pem: revoked');
     expect(output).toMatch(/Reason: keyCompromise/);
+  });
+});
+
+describe('OCSP GET form', () => {
+  it.each([
+    ['good', 'a valid', false],
+    ['revoked', 'a revoked', true],
+  ])('answers %s like POST for %s certificate', async (status, _label, revoke) => {
+    const identity = await enrollDirectly(`ocsp-get-${status}-host`);
+    if (revoke) {
+      await revokeCertificate(ctx, { certificateId: identity.certificateId, reason: 'keyCompromise' });
+    }
+    const { dir, der } = await ocspRequestDer(identity);
+
+    const posted = await postBytes('/pki/ocsp', der, 'application/ocsp-request');
+    const fetched = await fetchBytes(`/pki/ocsp/${encodeURIComponent(der.toString('base64'))}`);
+    const postedText = await ocspResponseText(dir, posted.body);
+    const fetchedText = await ocspResponseText(dir, fetched.body);
+
+    expect(posted.status).toBe(200);
+    expect(fetched.status).toBe(200);
+    expect(postedText).toContain('Response verify OK');
+    expect(postedText).toContain(`host.pem: ${status}`);
+    expect(fetchedText).toContain('Response verify OK');
+    expect(fetchedText).toContain(`host.pem: ${status}`);
+  });
+
+  it('accepts a request whose base64 is not URL-encoded', async () => {
+    const identity = await enrollDirectly('ocsp-get-raw-host');
+    // Find a request whose base64 contains "/" and "+", which split and alter a path when sent unencoded.
+    let request = await ocspRequestDer(identity);
+    for (let attempt = 0; attempt < 40 && !/\/.*\+|\+.*\//.test(request.der.toString('base64')); attempt++) {
+      request = await ocspRequestDer(identity);
+    }
+    const encoded = request.der.toString('base64');
+    expect(encoded).toMatch(/\/.*\+|\+.*\//);
+
+    const fetched = await fetchBytes(`/pki/ocsp/${encoded}`);
+    const text = await ocspResponseText(request.dir, fetched.body);
+
+    expect(fetched.status).toBe(200);
+    expect(text).toContain('Response verify OK');
+    expect(text).toContain('host.pem: good');
+  });
+
+  it('answers malformedRequest to a path that is not base64 DER', async () => {
+    const fetched = await fetchBytes('/pki/ocsp/not-an-ocsp-request');
+
+    expect(fetched.status).toBe(200);
+    // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED malformedRequest (1) } without responseBytes.
+    expect(fetched.body.toString('hex')).toBe('30030a0101');
   });
 });
 

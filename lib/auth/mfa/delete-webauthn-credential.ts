@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Context } from '@/lib/context';
 import { webauthnCredentials } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
 import { parseInput } from '@/lib/validation';
+import type { Executor } from '../session-tokens';
 import { userIdField } from './shared';
 
 export const deleteWebAuthnCredentialInput = z
@@ -18,9 +18,10 @@ export type DeleteWebAuthnCredentialInput = z.input<typeof deleteWebAuthnCredent
 /**
  * Deletes one of the user's credentials. Another user's credential is "not found" and
  * stays. This may remove the user's last factor, so the caller decides whether that
- * is allowed, with `userMfaStatus` returning what is left.
+ * is allowed, with `userMfaStatus` returning what is left. Runs inside the caller's
+ * transaction when given one.
  */
-export async function deleteWebAuthnCredential(ctx: Context, input: DeleteWebAuthnCredentialInput): Promise<void> {
+export async function deleteWebAuthnCredential(ctx: { db: Executor }, input: DeleteWebAuthnCredentialInput): Promise<void> {
   const request = parseInput(deleteWebAuthnCredentialInput, input, 'credential deletion');
 
   const deleted = await ctx.db

@@ -1,7 +1,7 @@
 import { and, count, eq, isNotNull, isNull } from 'drizzle-orm';
-import type { Context } from '@/lib/context';
 import { mfaTotp, recoveryCodes, webauthnCredentials } from '@/lib/db/schema';
 import { parseInput } from '@/lib/validation';
+import type { Executor } from '../session-tokens';
 import { userIdField } from './shared';
 
 export interface UserMfaStatus {
@@ -15,8 +15,8 @@ export interface UserMfaStatus {
   enrolled: boolean;
 }
 
-/** Summarises the user's second factors. An unknown user has none. */
-export async function userMfaStatus(ctx: Context, userId: string): Promise<UserMfaStatus> {
+/** Summarises the user's second factors. An unknown user has none. Runs inside the caller's transaction when given one. */
+export async function userMfaStatus(ctx: { db: Executor }, userId: string): Promise<UserMfaStatus> {
   const id = parseInput(userIdField, userId, 'user id');
 
   const [[totp], [webauthn], [recovery]] = await Promise.all([

@@ -9,10 +9,13 @@ import { hashRefreshToken, isUuid } from '../session-tokens';
  * Ends a console session on logout: the session of the access token (`sessionId`)
  * and the session the refresh cookie belongs to, so a logout with an expired access
  * token still ends the session. Revocation and the `auth.logout` audit row share one
- * transaction. Returns how many sessions were revoked; nothing to revoke is not an error.
+ * transaction. The row names the signed-out user as its target: the actor, or the
+ * owner of the refresh token when no valid access token came with the request.
+ * Returns how many sessions were revoked; nothing to revoke is not an error.
  */
 export async function signOut(ctx: Context, request: { sessionId: string | null; refreshToken: string | null }): Promise<number> {
   const families = new Set<string>();
+  let userId = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
   if (request.sessionId && isUuid(request.sessionId)) {
     families.add(request.sessionId);
   }
@@ -21,7 +24,10 @@ export async function signOut(ctx: Context, request: { sessionId: string | null;
       .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, hashRefreshToken(request.refreshToken)));
-    if (row) families.add(row.familyId);
+    if (row) {
+      families.add(row.familyId);
+      userId ??= row.userId;
+    }
   }
   if (families.size === 0) {
     return 0;
@@ -32,7 +38,12 @@ export async function signOut(ctx: Context, request: { sessionId: string | null;
     for (const familyId of families) {
       revoked += (await revokeSession({ actor: ctx.actor, db: tx }, { familyId, reason: 'logout' })).revoked;
     }
-    await writeAudit(tx, { actor: ctx.actor, action: 'auth.logout', details: { sessionIds: [...families], revokedCount: revoked } });
+    await writeAudit(tx, {
+      actor: ctx.actor,
+      action: 'auth.logout',
+      target: userId ? { kind: 'user', id: userId } : null,
+      details: { sessionIds: [...families], revokedCount: revoked },
+    });
     return revoked;
   });
 }
