@@ -3,6 +3,8 @@ import { authenticateRequest } from '@/lib/auth/authenticate-request';
 import { REQUEST_PATH_HEADER } from '@/lib/auth/session-cookies';
 import { UnauthorizedError } from '@/lib/errors';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
+import { crossOriginWriteReason } from '@/lib/net/cross-origin-write';
+import { getRuntime } from '@/lib/runtime';
 
 /*
  * The request gate: the first of two authorisation layers. It sends a browser
@@ -48,11 +50,18 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set(REQUEST_PATH_HEADER, `${pathname}${search}`);
 
+  const isApi = pathname.startsWith('/api/');
+  if (isApi) {
+    const reason = crossOriginWriteReason(request.method, request.headers, getRuntime().config.publicUrl);
+    if (reason !== null) {
+      return jsonError(403, 'forbidden', `cross-origin request refused: ${reason}`);
+    }
+  }
+
   if (isPublic(pathname)) {
     return NextResponse.next({ request: { headers: requestHeaders } });
   }
 
-  const isApi = pathname.startsWith('/api/');
   let role: string;
   try {
     const actor = await authenticateRequest(request.headers, request.headers.get(CLIENT_ADDRESS_HEADER) ?? 'unknown');

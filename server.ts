@@ -192,6 +192,9 @@ async function main(): Promise<void> {
   const web = https.createServer(certificateAuthority.webOptions(), (req, res) => {
     const address = req.socket.remoteAddress ?? '';
     setSecurityHeaders(res);
+    if (req.url?.startsWith('/api/')) {
+      res.setHeader('Cache-Control', 'no-store');
+    }
     // Revocation clients such as OpenSSL's OCSP client send Host without the port and follow no redirects.
     const revocationPath = /^\/pki\/(crl\.(pem|der)|ocsp)(\/|$)/.test(req.url ?? '');
     if (!revocationPath && !hostMatches(req.headers.host, publicHost)) {

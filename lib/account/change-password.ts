@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { hashPassword } from '@/lib/auth/hash-password';
-import { throttleAttempt, type MfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
+import type { LoginLimiter } from '@/lib/auth/login-limiter';
 import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from '@/lib/auth/password-policy';
 import { revokeUserSessions } from '@/lib/auth/revoke-user-sessions';
 import { verifyPassword } from '@/lib/auth/verify-password';
@@ -21,22 +21,24 @@ export const changePasswordInput = z
 
 /**
  * Changes the signed-in user's own password. The current password is checked first,
- * counted by the limiter like a second factor, then the new one must pass the
- * policy. The new hash, the revocation of every other session of the user and the
+ * counted by the sign-in limiter like a password sign-in (not by the second-factor
+ * limiter, so failures here cannot block the user's next second-factor step), then
+ * the new one must pass the policy. The new hash, the revocation of every other session of the user and the
  * `user.password_change` audit row share one transaction; the session that made
  * the change stays signed in.
  */
-export async function changePassword(ctx: UserContext, input: unknown, limiter?: MfaLimiter): Promise<{ revokedSessions: number }> {
+export async function changePassword(ctx: UserContext, input: unknown, limiter?: LoginLimiter): Promise<{ revokedSessions: number }> {
   const request = parseInput(changePasswordInput, input, 'password change');
   const { userId, username, sessionId } = ctx.actor;
 
-  await throttleAttempt(limiter, { userId, clientAddress: ctx.actor.address }, async () => {
-    const [user] = await ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
-    const verification = user?.passwordHash ? await verifyPassword(user.passwordHash, request.currentPassword) : { valid: false };
-    if (!verification.valid) {
-      throw new UnauthorizedError('current password is incorrect', { field: 'currentPassword' });
-    }
-  });
+  const attempt = { username, clientAddress: ctx.actor.address };
+  await limiter?.beginLogin(attempt);
+  const [user] = await ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
+  const verification = user?.passwordHash ? await verifyPassword(user.passwordHash, request.currentPassword) : { valid: false };
+  if (!verification.valid) {
+    throw new UnauthorizedError('current password is incorrect', { field: 'currentPassword' });
+  }
+  await limiter?.recordLoginSuccess(attempt);
   checkPasswordPolicy(request.newPassword, { username });
   const passwordHash = await hashPassword(request.newPassword);
 

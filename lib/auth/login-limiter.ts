@@ -36,7 +36,13 @@ export interface LoginLimiter {
 }
 
 export interface LoginLimiterOptions {
-  /** Password attempts per account name within one window (default 5). */
+  /** Password attempts per account name from one client address within one window (default 5). */
+  maxAttemptsPerAccountAndAddress?: number;
+  /**
+   * Password attempts per account name from all addresses within one window (default 100).
+   * It slows a distributed guessing attack; it is far above the per-address limit so a
+   * single attacker cannot lock the real user out.
+   */
   maxAttemptsPerAccount?: number;
   /** Password attempts per client address within one window (default 30, because NAT puts many users behind one address). */
   maxAttemptsPerAddress?: number;
@@ -52,20 +58,28 @@ export async function createLoginLimiter(sql: Sql, options: LoginLimiterOptions 
   const windowSeconds = options.windowSeconds ?? 900;
   const common = { storeClient, tableName: 'rate_limits', tableCreated: true } as const;
 
-  const perAccount = await openPostgresLimiter({ ...common, keyPrefix: 'login-account', points: options.maxAttemptsPerAccount ?? 5, duration: windowSeconds });
+  const perAccountAndAddress = await openPostgresLimiter({
+    ...common,
+    keyPrefix: 'login-account-address',
+    points: options.maxAttemptsPerAccountAndAddress ?? 5,
+    duration: windowSeconds,
+  });
+  const perAccount = await openPostgresLimiter({ ...common, keyPrefix: 'login-account', points: options.maxAttemptsPerAccount ?? 100, duration: windowSeconds });
   const perAddress = await openPostgresLimiter({ ...common, keyPrefix: 'login-address', points: options.maxAttemptsPerAddress ?? 30, duration: windowSeconds });
   const refreshes = await openPostgresLimiter({ ...common, keyPrefix: 'refresh-address', points: options.maxRefreshesPerMinute ?? 60, duration: 60 });
 
   return {
     async beginLogin(attempt) {
       await consumeAll([
+        [perAccountAndAddress, `${accountKey(attempt.username)}|${attempt.clientAddress}`],
         [perAccount, accountKey(attempt.username)],
         [perAddress, attempt.clientAddress],
       ]);
     },
 
     async recordLoginSuccess(attempt) {
-      await perAccount.delete(accountKey(attempt.username));
+      await perAccountAndAddress.delete(`${accountKey(attempt.username)}|${attempt.clientAddress}`);
+      await perAccount.reward(accountKey(attempt.username), 1);
       await perAddress.reward(attempt.clientAddress, 1);
     },
 
@@ -73,6 +87,19 @@ export async function createLoginLimiter(sql: Sql, options: LoginLimiterOptions 
       await consumeAll([[refreshes, clientAddress]]);
     },
   };
+}
+
+/**
+ * Deletes every sign-in counter of an account, for an operator who unlocks it
+ * from the command line. Returns the number of counters removed.
+ */
+export async function unlockAccount(sql: Sql, username: string): Promise<number> {
+  const key = accountKey(username);
+  const rows = await sql`
+    delete from rate_limits
+    where key = ${`login-account:${key}`} or key like ${`login-account-address:${key.replace(/[\\%_]/g, (ch) => `\\${ch}`)}|%`}
+    returning key`;
+  return rows.length;
 }
 
 /** Account keys are case-insensitive, as usernames are; the length bound keeps keys within the 255-character column. */

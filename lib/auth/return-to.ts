@@ -21,5 +21,11 @@ export function safeReturnTo(value: string | null | undefined): string {
   if (resolved.origin !== 'https://console.invalid') {
     return fallback;
   }
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  // Resolving dot segments can itself produce '//host' (from '/..//host'), which a
+  // browser reads as another site, so the result is checked again.
+  if (path.startsWith('//') || path.includes('\\')) {
+    return fallback;
+  }
+  return path;
 }

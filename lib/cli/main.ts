@@ -6,6 +6,7 @@ import { openDatabase } from '@/lib/db/client';
 import { resolveAppDatabaseUrl } from '@/lib/db/app-role';
 import { AppError } from '@/lib/errors';
 import { runCalibrateCommand } from '@/lib/auth/calibrate-command';
+import { unlockAccount } from '@/lib/auth/login-limiter';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
 import { certificateFingerprint } from '@/lib/pki/fingerprint';
 import { pkiPaths } from '@/lib/pki/paths';
@@ -19,6 +20,9 @@ Commands:
       --max-uses N         Number of hosts that may enroll with it (default: 1)
   auth calibrate Time Argon2id password hashing on this machine and propose parameters
       --min-ms N --max-ms N  Target hash time range in milliseconds (default 250-500)
+  auth unlock USERNAME
+                 Clear the failed sign-in counters of an account, for example after
+                 someone locked it by guessing passwords
   help           Show this help
 
 The command reads config.toml (or PM_CONFIG) and the environment like the server.
@@ -28,6 +32,37 @@ With the embedded database, the server (npm start) must be running.
 function fail(message: string, code = 1): never {
   process.stderr.write(`patch-manager: ${message}\n`);
   process.exit(code);
+}
+
+/** Opens the database the way the server does, or exits with a message naming the fix. */
+function openCliDatabase() {
+  const config = loadConfig();
+  const resolved = resolveAppDatabaseUrl({
+    ownerUrl: config.databaseUrl,
+    appUrl: config.databaseAppUrl,
+    dataDir: config.dataDir,
+    embeddedPort: config.embeddedDatabasePort,
+  });
+  if (!resolved) {
+    fail(`no database found under ${config.dataDir}; start the server once with \`npm start\` or set DATABASE_URL`);
+  }
+  return openDatabase(resolved.url, { max: 1, applicationName: 'patch-manager-cli' });
+}
+
+async function authUnlock(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  const username = positionals[0];
+  if (!username || positionals.length > 1) {
+    fail('auth unlock: expected exactly one USERNAME', 2);
+  }
+
+  const database = openCliDatabase();
+  try {
+    const removed = await unlockAccount(database.sql, username);
+    process.stdout.write(`Cleared ${removed} sign-in counter(s) of ${username}.\n`);
+  } finally {
+    await database.close();
+  }
 }
 
 async function tokenCreate(args: string[]): Promise<void> {
@@ -108,6 +143,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (command === 'token' && subcommand === 'create') {
       await tokenCreate(rest);
+      return;
+    }
+    if (command === 'auth' && subcommand === 'unlock') {
+      await authUnlock(rest);
       return;
     }
     if (command === 'auth' && subcommand === 'calibrate') {

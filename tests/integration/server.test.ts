@@ -240,6 +240,29 @@ describe('console API input', () => {
   });
 });
 
+describe('cross-origin writes', () => {
+  it('refuses an API write from another origin', async () => {
+    const response = await requestJson(`${server.webUrl}/api/v1/enrollment-tokens`, {
+      body: {},
+      ca: server.caCertPem,
+      headers: { origin: `https://localhost:${server.webPort + 1}` },
+    });
+
+    expect(response.status).toBe(403);
+    expect(response.text).toContain('cross-origin request refused');
+  });
+
+  it('refuses a text/plain form post marked same-site', async () => {
+    const response = await requestJson(`${server.webUrl}/api/v1/account/recovery-codes`, {
+      rawBody: 'x=1',
+      ca: server.caCertPem,
+      headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'same-site' },
+    });
+
+    expect(response.status).toBe(403);
+  });
+});
+
 describe('jobs WebSocket origin', () => {
   it('is answered by the server after a page request', async () => {
     const page = await requestJson(`${server.webUrl}/hosts`, { ca: server.caCertPem, cookie: admin.cookie });

@@ -14,6 +14,13 @@ describe('safeReturnTo', () => {
     },
   );
 
+  it.each(['/..//evil.test', '/a/..//evil.test', '/%2e%2e//evil.test', '/.//evil.test', '/a/../..//evil.test'])(
+    'replaces dot segments that resolve to %j',
+    (value) => {
+      expect(safeReturnTo(value)).toBe('/hosts');
+    },
+  );
+
   it('replaces a missing value with the hosts list', () => {
     expect(safeReturnTo(null)).toBe('/hosts');
   });

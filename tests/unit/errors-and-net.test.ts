@@ -13,6 +13,7 @@ import {
 } from '@/lib/errors';
 import { isLoopbackAddress } from '@/lib/net/loopback';
 import { deriveAllowedOrigins, normalizeOrigin, originAllowed } from '@/lib/net/origins';
+import { crossOriginWriteReason } from '@/lib/net/cross-origin-write';
 
 describe('error status table', () => {
   const cases = [
@@ -83,5 +84,24 @@ describe('allowed origins', () => {
     expect(originAllowed('https://patch.example.com.evil.test:8443', allowed)).toBe(false);
     expect(originAllowed('null', allowed)).toBe(false);
     expect(originAllowed(undefined, allowed)).toBe(false);
+  });
+});
+
+describe('crossOriginWriteReason', () => {
+  const origin = 'https://patch.example.com:8443';
+  const cases: [string, string, Record<string, string>, boolean][] = [
+    ['GET from anywhere', 'GET', { origin: 'https://evil.test' }, true],
+    ['POST from the console', 'POST', { origin, 'sec-fetch-site': 'same-origin' }, true],
+    ['POST from a script without browser headers', 'POST', {}, true],
+    ['POST from another port of the same host', 'POST', { origin: 'https://patch.example.com:9999', 'sec-fetch-site': 'same-site' }, false],
+    ['POST from another site', 'POST', { origin: 'https://evil.test' }, false],
+    ['DELETE with a null origin', 'DELETE', { origin: 'null' }, false],
+    ['PUT marked cross-site without origin', 'PUT', { 'sec-fetch-site': 'cross-site' }, false],
+  ];
+
+  it.each(cases)('%s', (_name, method, headers, allowed) => {
+    const reason = crossOriginWriteReason(method, new Headers(headers), origin);
+
+    expect(reason === null).toBe(allowed);
   });
 });

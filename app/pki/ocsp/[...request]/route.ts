@@ -8,7 +8,13 @@ export async function GET(_request: Request, route: { params: Promise<{ request:
   const runtime = getRuntime();
   const { request } = await route.params;
   // Standard base64 may contain "/", which splits the path into several segments.
-  const encoded = request.map((segment) => decodeURIComponent(segment)).join('/');
+  let encoded: string;
+  try {
+    encoded = request.map((segment) => decodeURIComponent(segment)).join('/');
+  } catch {
+    // A broken percent-encoding is answered like any other malformed request.
+    encoded = '';
+  }
 
   return answerOcsp({
     db: runtime.database.db,

@@ -6,6 +6,6 @@ import { getRuntime } from '@/lib/runtime';
 export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute(async (request, ctx) => {
-  const result = await changePassword(ctx, await readJsonRequest(request, 16 * 1024), getRuntime().mfaLimiter);
+  const result = await changePassword(ctx, await readJsonRequest(request, 16 * 1024), getRuntime().loginLimiter);
   return Response.json(result);
 });

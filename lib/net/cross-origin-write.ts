@@ -1,0 +1,26 @@
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Returns why a state-changing request must be refused as cross-origin, or null
+ * when it may proceed. SameSite=Strict cookies stop other sites, but not pages on
+ * another port or subdomain of the same site, so every unsafe request that a
+ * browser marks with an Origin (or Sec-Fetch-Site) must come from the console's
+ * own origin. Clients that send neither header, such as agents and scripts, are
+ * not browsers and carry no ambient cookies, so they pass.
+ */
+export function crossOriginWriteReason(method: string, headers: Headers, allowedOrigin: string): string | null {
+  if (SAFE_METHODS.has(method.toUpperCase())) {
+    return null;
+  }
+
+  const origin = headers.get('origin');
+  if (origin !== null && origin !== allowedOrigin) {
+    return `origin ${origin} is not the console's origin`;
+  }
+
+  const site = headers.get('sec-fetch-site');
+  if (site !== null && site !== 'same-origin' && site !== 'none') {
+    return `Sec-Fetch-Site is ${site}`;
+  }
+  return null;
+}
