@@ -21,15 +21,15 @@ export interface LoginAttempt {
 }
 
 /**
- * Counts password sign-in attempts per account name and per client address, and
- * refresh requests per client address, in PostgreSQL so every server process shares
+ * Counts password sign-in attempts per account name and address, per account name,
+ * and per client address, and refresh requests per client address, in PostgreSQL so every server process shares
  * the counts. Keys use the typed username, so an unknown name is limited exactly like
  * a real one and the limit reveals nothing about which accounts exist.
  */
 export interface LoginLimiter {
   /** Counts one password attempt before the password is checked; raises TooManySignInAttemptsError over a limit. */
   beginLogin(attempt: LoginAttempt): Promise<void>;
-  /** Clears the account's count and gives the address its point back after a correct password. */
+  /** Clears the account's count from this address and gives the account and the address a point back after a correct password. */
   recordLoginSuccess(attempt: LoginAttempt): Promise<void>;
   /** Counts one refresh request of a client address; raises TooManySignInAttemptsError over the limit. */
   beginRefresh(clientAddress: string): Promise<void>;
@@ -40,8 +40,8 @@ export interface LoginLimiterOptions {
   maxAttemptsPerAccountAndAddress?: number;
   /**
    * Password attempts per account name from all addresses within one window (default 100).
-   * It slows a distributed guessing attack; it is far above the per-address limit so a
-   * single attacker cannot lock the real user out.
+   * It slows a distributed guessing attack, and it is far above the per-address limit
+   * so that a single attacker cannot lock the real user out.
    */
   maxAttemptsPerAccount?: number;
   /** Password attempts per client address within one window (default 30, because NAT puts many users behind one address). */
