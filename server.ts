@@ -22,7 +22,6 @@ import { ensureSigningKey } from '@/lib/auth/signing-keys';
 import { createKeyStore } from '@/lib/auth/key-store';
 import { createMfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
 import { createLoginLimiter } from '@/lib/auth/login-limiter';
-import { authenticateRequest } from '@/lib/auth/authenticate-request';
 import { prepareFirstRunSetup } from '@/lib/auth/setup/first-run-setup';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
 import { JobEventsHub } from '@/lib/realtime/job-events-hub';
@@ -77,12 +76,6 @@ function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Strict-Transport-Security', 'max-age=31536000');
-}
-
-/** Returns a Node.js header value as one string, or null when absent. */
-function headerValue(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** Compares a Host header with the public URL's host, ignoring case. */
@@ -218,12 +211,8 @@ async function main(): Promise<void> {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    // The jobs socket checks the Origin first, then authenticates the access cookie.
-    const authenticate = async () => ({
-      actor: await authenticateRequest({ get: (name) => headerValue(req.headers[name]) }, address),
-      db: database.db,
-    });
-    jobsSocket.upgrade(req, socket, head, authenticate).catch((error: unknown) => {
+    // The jobs socket checks the Origin first, then spends the one-time ticket.
+    jobsSocket.upgrade(req, socket, head, address).catch((error: unknown) => {
       log.error({ err: error }, 'jobs WebSocket upgrade failed');
       socket.destroy();
     });

@@ -50,6 +50,28 @@ function isOutputMessage(value: Record<string, unknown>): value is { type: 'outp
   );
 }
 
+function postSameOrigin(path: string): Promise<Response> {
+  return fetch(path, { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
+}
+
+/**
+ * Asks the console for a one-time WebSocket ticket. An expired access token is
+ * renewed once through the refresh endpoint (its cookie reaches only that path),
+ * so a page left open longer than the access token still reconnects.
+ */
+async function requestTicket(): Promise<string> {
+  let response = await postSameOrigin('/api/v1/ws/tickets');
+  if (response.status === 401 && (await postSameOrigin('/api/v1/auth/refresh')).ok) {
+    response = await postSameOrigin('/api/v1/ws/tickets');
+  }
+  const body: unknown = response.ok ? await response.json() : null;
+  const ticket = (body as { ticket?: unknown } | null)?.ticket;
+  if (typeof ticket !== 'string') {
+    throw new Error(`the WebSocket ticket request failed with status ${response.status}`);
+  }
+  return ticket;
+}
+
 /**
  * Streams a job's output over the jobs WebSocket, one scrolling panel per host.
  * The server replays stored lines before live ones, so lines are deduplicated by
@@ -125,9 +147,31 @@ export function JobOutput({ jobId, hosts, finished }: JobOutputProps) {
       }
     };
 
-    const connect = () => {
+    const scheduleReconnect = () => {
+      attempts += 1;
+      const delay = Math.min(MAX_RECONNECT_DELAY_MS, 1000 * 2 ** Math.min(attempts, 5));
+      setConnection('reconnecting');
+      reconnectTimer = setTimeout(() => void connect(), delay);
+    };
+
+    // Every connect spends a fresh one-time ticket; the socket itself carries no cookie authentication.
+    const connect = async () => {
+      let ticket: string;
+      try {
+        ticket = await requestTicket();
+      } catch {
+        if (!stopped) {
+          scheduleReconnect();
+        }
+        return;
+      }
+      if (stopped) {
+        return;
+      }
+
       const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-      socket = new WebSocket(`${scheme}://${window.location.host}/api/v1/ws/jobs?job=${encodeURIComponent(jobId)}`);
+      const query = `job=${encodeURIComponent(jobId)}&ticket=${encodeURIComponent(ticket)}`;
+      socket = new WebSocket(`${scheme}://${window.location.host}/api/v1/ws/jobs?${query}`);
       socket.addEventListener('open', () => {
         attempts = 0;
         setConnection('open');
@@ -141,15 +185,11 @@ export function JobOutput({ jobId, hosts, finished }: JobOutputProps) {
           setConnection('closed');
           return;
         }
-
-        attempts += 1;
-        const delay = Math.min(MAX_RECONNECT_DELAY_MS, 1000 * 2 ** Math.min(attempts, 5));
-        setConnection('reconnecting');
-        reconnectTimer = setTimeout(connect, delay);
+        scheduleReconnect();
       });
     };
 
-    connect();
+    void connect();
 
     return () => {
       stopped = true;

@@ -153,3 +153,26 @@ export const rateLimits = pgTable('rate_limits', {
   points: integer('points').notNull().default(0),
   expire: bigint('expire', { mode: 'number' }),
 });
+
+/**
+ * One-time tickets that open the browser's jobs WebSocket. Only the SHA-256 of a
+ * ticket is stored. A ticket is valid for 30 seconds, and the first upgrade that
+ * presents it spends it by setting used_at.
+ */
+export const wsTickets = pgTable(
+  'ws_tickets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The session (refresh token family) that asked for the ticket; a ticket of an ended session opens nothing. */
+    sessionId: uuid('session_id').notNull(),
+    ticketHash: text('ticket_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    clientAddress: text('client_address').notNull().default(''),
+  },
+  (t) => [uniqueIndex('ws_tickets_hash_idx').on(t.ticketHash), index('ws_tickets_expires_idx').on(t.expiresAt)],
+);

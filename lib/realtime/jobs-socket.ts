@@ -8,6 +8,7 @@ import { NotFoundError, UnauthorizedError } from '@/lib/errors';
 import { originAllowed } from '@/lib/net/origins';
 import { getJob } from '@/lib/patching/get-job';
 import { listJobOutput } from '@/lib/patching/list-job-output';
+import { consumeWsTicket } from './consume-ws-ticket';
 import type { JobEventsHub } from './job-events-hub';
 
 const OUTPUT_BATCH = 1000;
@@ -20,10 +21,13 @@ function reject(socket: Duplex, status: number, text: string): void {
 }
 
 /**
- * The browser's live job stream, `GET /api/v1/ws/jobs?job=<id>`. Checks run
- * in a fixed order: the Origin header against the allowed origins first, then
- * the caller's access cookie (401 without a valid one), then the job's
- * visibility to the actor, and only then the upgrade. The
+ * The browser's live job stream, `GET /api/v1/ws/jobs?job=<id>&ticket=<ticket>`.
+ * Checks run in a fixed order. The Origin header is matched against the allowed
+ * origins first (403), so a rejected cross-origin probe never reads or spends the
+ * ticket. Then the one-time ticket from `POST /api/v1/ws/tickets` is spent (401
+ * without a valid one), then the job must be visible to the ticket's user (404),
+ * and only then the upgrade runs. Cookies play no part. Rejections are logged with the origin and
+ * the reason, never the ticket. The
  * stream sends every stored output line, then new lines and status changes
  * as the job events hub reports them, and closes with code 1000 once the job
  * has finished.
@@ -40,35 +44,35 @@ export class JobsSocket {
     },
   ) {}
 
-  /** `authenticate` builds the caller's context from the request and raises UnauthorizedError without a valid session. */
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, authenticate: () => Promise<Context>): Promise<void> {
-    const { log } = this.options;
+  /** `address` is the client address taken from the socket, kept on the actor for audit rows. */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): Promise<void> {
+    const { db, log } = this.options;
     const origin = req.headers.origin;
     if (!originAllowed(origin, this.options.allowedOrigins())) {
-      log.warn({ origin: origin ?? null, reason: 'origin not allowed' }, 'rejected jobs WebSocket upgrade');
+      log.warn({ origin: origin ?? null, address, reason: 'origin not allowed' }, 'rejected jobs WebSocket upgrade');
       reject(socket, 403, 'Forbidden');
       return;
     }
 
+    const url = new URL(req.url ?? '/', 'https://console.invalid');
     let ctx: Context;
     try {
-      ctx = await authenticate();
+      ctx = { actor: await consumeWsTicket(db, url.searchParams.get('ticket'), address), db };
     } catch (error) {
       if (error instanceof UnauthorizedError) {
-        log.warn({ origin, reason: 'not signed in' }, 'rejected jobs WebSocket upgrade');
+        log.warn({ origin, address, reason: 'missing, used, expired or unknown ticket' }, 'rejected jobs WebSocket upgrade');
         reject(socket, 401, 'Unauthorized');
         return;
       }
       throw error;
     }
 
-    const url = new URL(req.url ?? '/', 'https://console.invalid');
     const jobId = url.searchParams.get('job') ?? '';
     try {
       await getJob(ctx, { jobId });
     } catch (error) {
       if (error instanceof NotFoundError) {
-        log.warn({ origin, jobId, reason: 'job not found' }, 'rejected jobs WebSocket upgrade');
+        log.warn({ origin, address, jobId, reason: 'job not found' }, 'rejected jobs WebSocket upgrade');
         reject(socket, 404, 'Not Found');
         return;
       }

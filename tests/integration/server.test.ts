@@ -267,10 +267,11 @@ describe('jobs WebSocket origin', () => {
   it('is answered by the server after a page request', async () => {
     const page = await requestJson(`${server.webUrl}/hosts`, { ca: server.caCertPem, cookie: admin.cookie });
     expect(page.status).toBe(200);
+    const issued = await requestJson(`${server.webUrl}/api/v1/ws/tickets`, { method: 'POST', ca: server.caCertPem, cookie: admin.cookie });
+    const ticket = (issued.body as { ticket: string }).ticket;
 
-    const response = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=00000000-0000-4000-8000-000000000000`, {
+    const response = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=00000000-0000-4000-8000-000000000000&ticket=${ticket}`, {
       ca: server.caCertPem,
-      cookie: admin.cookie,
       headers: {
         connection: 'Upgrade',
         upgrade: 'websocket',
@@ -283,7 +284,7 @@ describe('jobs WebSocket origin', () => {
     expect(response.status).toBe(404);
   });
 
-  it('refuses an upgrade without a session', async () => {
+  it('refuses an upgrade without a ticket', async () => {
     const response = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=00000000-0000-4000-8000-000000000000`, {
       ca: server.caCertPem,
       headers: {
