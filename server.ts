@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ import { JobEventsHub } from '@/lib/realtime/job-events-hub';
 import { JobsSocket } from '@/lib/realtime/jobs-socket';
 import { AgentChannels } from '@/lib/agent-gateway/agent-channels';
 import { createAgentListener } from '@/lib/agent-gateway/agent-listener';
+import { NetworkGuard } from '@/lib/net/network-guard';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -154,6 +156,10 @@ async function main(): Promise<void> {
     enrollUrl: webUrl,
   });
 
+  // Loaded before any listener opens, so the first connection is already checked.
+  const networkGuard = new NetworkGuard(database.db, log);
+  await networkGuard.start(database.sql);
+
   const events = new JobEventsHub(log);
   await events.start(database.sql);
   const channels = new AgentChannels(database.db, log, events);
@@ -190,8 +196,20 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
 
   const web = https.createServer(certificateAuthority.webOptions(), (req, res) => {
-    const address = req.socket.remoteAddress ?? '';
     setSecurityHeaders(res);
+    // The allowlist runs before anything else, on every request of a kept-alive connection too.
+    const client = networkGuard.resolve(req.socket.remoteAddress, req.headers);
+    if (!client.ok) {
+      log.warn({ peer: req.socket.remoteAddress, reason: client.reason }, 'rejected web request with malformed forwarding headers');
+      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end(`Bad request: ${client.reason}\n`);
+      return;
+    }
+    const address = client.address;
+    if (!networkGuard.allows(address)) {
+      log.warn({ address }, 'rejected web request from an address outside the IP allowlist');
+      res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' }).end('Forbidden: this address may not use the console\n');
+      return;
+    }
     // Revocation clients such as OpenSSL's OCSP client send Host without the port and follow no redirects.
     const revocationPath = /^\/pki\/(crl\.(pem|der)|ocsp)(\/|$)/.test(req.url ?? '');
     if (!revocationPath && !hostMatches(req.headers.host, publicHost)) {
@@ -199,7 +217,7 @@ async function main(): Promise<void> {
       res.writeHead(308, { location: `${config.publicUrl}${req.url ?? '/'}` }).end();
       return;
     }
-    // Only the socket decides the client address; a client-sent value is dropped.
+    // Only the socket and trusted proxies decide the client address; a client-sent value is dropped.
     delete req.headers[CLIENT_ADDRESS_HEADER];
     req.headers[CLIENT_ADDRESS_HEADER] = address;
     void handle(req, res).catch((error: unknown) => {
@@ -209,7 +227,18 @@ async function main(): Promise<void> {
   });
 
   web.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const address = req.socket.remoteAddress ?? '';
+    const client = networkGuard.resolve(req.socket.remoteAddress, req.headers);
+    if (!client.ok) {
+      log.warn({ peer: req.socket.remoteAddress, reason: client.reason }, 'rejected WebSocket upgrade with malformed forwarding headers');
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const address = client.address;
+    if (!networkGuard.allows(address)) {
+      log.warn({ address }, 'rejected WebSocket upgrade from an address outside the IP allowlist');
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const pathname = new URL(req.url ?? '/', 'https://console.invalid').pathname;
     if (pathname !== '/api/v1/ws/jobs') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -220,17 +249,36 @@ async function main(): Promise<void> {
       actor: await authenticateRequest({ get: (name) => headerValue(req.headers[name]) }, address),
       db: database.db,
     });
-    jobsSocket.upgrade(req, socket, head, authenticate).catch((error: unknown) => {
+    jobsSocket.upgrade(req, socket, head, authenticate, address).catch((error: unknown) => {
       log.error({ err: error }, 'jobs WebSocket upgrade failed');
       socket.destroy();
     });
   });
 
-  const agent = https.createServer(
-    certificateAuthority.agentOptions(),
-    (req: IncomingMessage, res: ServerResponse) => void agentRoutes.onRequest(req, res),
-  );
-  agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void agentRoutes.onUpgrade(req, socket, head));
+  // Agents connect directly, so the agent port uses the peer address and no forwarding headers.
+  const agentRefused = (socket: { remoteAddress?: string | undefined; destroy(): void }): boolean => {
+    if (networkGuard.allows(socket.remoteAddress)) return false;
+    log.warn({ address: socket.remoteAddress }, 'refused agent connection from an address outside the IP allowlist');
+    socket.destroy();
+    return true;
+  };
+  const agent = https.createServer(certificateAuthority.agentOptions(), (req: IncomingMessage, res: ServerResponse) => {
+    if (agentRefused(req.socket)) return;
+    void agentRoutes.onRequest(req, res);
+  });
+  // The TCP connection is dropped before the TLS handshake; the checks per request and upgrade cover kept-alive connections.
+  agent.on('connection', (socket: Socket) => void agentRefused(socket));
+  agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (agentRefused(req.socket)) return;
+    void agentRoutes.onUpgrade(req, socket, head);
+  });
+
+  // A settings change closes the streams and channels of addresses that lost access.
+  networkGuard.onChange(() => {
+    const reason = 'client address no longer in the IP allowlist';
+    jobsSocket.closeWhere((address) => !networkGuard.allows(address), reason);
+    channels.disconnectWhere((address) => !networkGuard.allows(address), reason);
+  });
   for (const server of [web, agent]) {
     server.on('tlsClientError', (error, socket) => {
       log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');
@@ -269,6 +317,7 @@ async function main(): Promise<void> {
     web.closeAllConnections();
     agent.closeAllConnections();
     await events.stop();
+    await networkGuard.stop();
     await database.close();
     await embedded?.stop();
     log.info('stopped');
