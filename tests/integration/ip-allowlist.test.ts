@@ -87,8 +87,11 @@ afterAll(async () => {
 });
 
 describe('IP allowlist', () => {
-  it('warns at start that an empty allowlist allows every address', () => {
+  it('warns at start and on the dashboard that an empty allowlist allows every address', async () => {
     expect(server.output()).toContain('the IP allowlist is empty');
+    const dashboard = await requestJson(`${server.webUrl}/dashboard`, { cookie: admin.cookie, ca: server.caCertPem });
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.text).toContain('data-testid="allowlist-warning-banner"');
   });
 
   it('ignores X-Forwarded-For while no proxy is trusted', async () => {
@@ -160,7 +163,8 @@ describe('IP allowlist', () => {
   });
 
   it('refuses a request whose forwarded address is malformed behind a trusted proxy', async () => {
-    for (const headers of [{ 'x-forwarded-for': `${ADMIN_CLIENT}:443` }, { 'x-forwarded-for': '192.0.2.010' }, { 'x-real-ip': `${ADMIN_CLIENT}, 192.0.2.11` }]) {
+    const malformed: Record<string, string>[] = [{ 'x-forwarded-for': `${ADMIN_CLIENT}:443` }, { 'x-forwarded-for': '192.0.2.010' }, { 'x-real-ip': `${ADMIN_CLIENT}, 192.0.2.11` }];
+    for (const headers of malformed) {
       const response = await requestJson(`${server.webUrl}/api/v1/hosts`, { cookie: admin.cookie, ca: server.caCertPem, headers });
       expect(response.status).toBe(400);
     }
@@ -169,6 +173,16 @@ describe('IP allowlist', () => {
   it('refuses a spoofed leftmost address and uses the rightmost one', async () => {
     expect((await getHosts(`${ADMIN_CLIENT}, ${OTHER_CLIENT}`)).status).toBe(403);
     expect((await getHosts(`${OTHER_CLIENT}, ${ADMIN_CLIENT}`)).status).toBe(200);
+  });
+
+  it('shows the settings page with the client address and drops the dashboard warning', async () => {
+    const page = await requestJson(`${server.webUrl}/settings/network`, { cookie: admin.cookie, ca: server.caCertPem, headers: { 'x-forwarded-for': ADMIN_CLIENT } });
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/data-testid="network-client-address">192\.0\.2\.10</);
+    expect(page.text).toContain('192.0.2.0/24');
+    const dashboard = await requestJson(`${server.webUrl}/dashboard`, { cookie: admin.cookie, ca: server.caCertPem, headers: { 'x-forwarded-for': ADMIN_CLIENT } });
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.text).not.toContain('allowlist-warning-banner');
   });
 
   it('shows the settings to the Admin and allows all again after clearing the list', async () => {
