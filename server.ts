@@ -25,7 +25,7 @@ import { createMfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
 import { createLoginLimiter } from '@/lib/auth/login-limiter';
 import { authenticateRequest } from '@/lib/auth/authenticate-request';
 import { prepareFirstRunSetup } from '@/lib/auth/setup/first-run-setup';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
+import { CLIENT_ADDRESS_HEADER, CLIENT_CONNECTION_HEADER, encodeClientConnection } from '@/lib/net/client-address';
 import { JobEventsHub } from '@/lib/realtime/job-events-hub';
 import { JobsSocket } from '@/lib/realtime/jobs-socket';
 import { AgentChannels } from '@/lib/agent-gateway/agent-channels';
@@ -219,7 +219,13 @@ async function main(): Promise<void> {
     }
     // Only the socket and trusted proxies decide the client address; a client-sent value is dropped.
     delete req.headers[CLIENT_ADDRESS_HEADER];
+    delete req.headers[CLIENT_CONNECTION_HEADER];
     req.headers[CLIENT_ADDRESS_HEADER] = address;
+    req.headers[CLIENT_CONNECTION_HEADER] = encodeClientConnection({
+      peer: req.socket.remoteAddress ?? '',
+      forwardedFor: headerValue(req.headers['x-forwarded-for']),
+      realIp: headerValue(req.headers['x-real-ip']),
+    });
     void handle(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) res.writeHead(500).end();

@@ -64,3 +64,42 @@ export function resolveClientAddress(input: {
 
   return { ok: true, address: realAddress ?? peer };
 }
+
+/**
+ * Request header in which server.ts passes the connection's peer address and
+ * forwarding headers to Next.js, so a settings change can work out the
+ * caller's address under new trusted proxies before saving them.
+ */
+export const CLIENT_CONNECTION_HEADER = 'x-pm-client-connection';
+
+/** The facts a client address is resolved from, as the socket received them. */
+export interface ClientConnection {
+  peer: string;
+  forwardedFor: string | null;
+  realIp: string | null;
+}
+
+/** Encodes the connection facts for CLIENT_CONNECTION_HEADER; URI encoding keeps any header byte valid. */
+export function encodeClientConnection(connection: ClientConnection): string {
+  return encodeURIComponent(JSON.stringify(connection));
+}
+
+/** Decodes CLIENT_CONNECTION_HEADER; returns null when it is absent or damaged. */
+export function decodeClientConnection(value: string | null): ClientConnection | null {
+  if (!value) return null;
+  try {
+    const parsed = JSON.parse(decodeURIComponent(value)) as Partial<ClientConnection>;
+    const optional = (field: unknown) => (typeof field === 'string' ? field : null);
+    return typeof parsed.peer === 'string' ? { peer: parsed.peer, forwardedFor: optional(parsed.forwardedFor), realIp: optional(parsed.realIp) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves the client address of recorded connection facts under the given trusted proxies. */
+export function resolveConnectionAddress(connection: ClientConnection, trustedProxies: readonly CidrBlock[]): ClientAddressResult {
+  const headers: Record<string, string> = {};
+  if (connection.forwardedFor !== null) headers['x-forwarded-for'] = connection.forwardedFor;
+  if (connection.realIp !== null) headers['x-real-ip'] = connection.realIp;
+  return resolveClientAddress({ peer: connection.peer, headers, trustedProxies });
+}

@@ -185,6 +185,16 @@ describe('IP allowlist', () => {
     expect(dashboard.text).not.toContain('allowlist-warning-banner');
   });
 
+  it('rejects dropping the proxy the Admin connects through', async () => {
+    const refused = await settingsRequest({ ipAllowlist: ['192.0.2.0/24'], trustedProxies: [] }, ADMIN_CLIENT);
+
+    expect(refused.status).toBe(409);
+    expect((refused.body as { error: { message: string } }).error.message).toContain(
+      `your client address, which would be 127.0.0.1 with the new trusted proxies (it is ${ADMIN_CLIENT} now)`,
+    );
+    expect((await getHosts(ADMIN_CLIENT)).status).toBe(200);
+  });
+
   it('shows the settings to the Admin and allows all again after clearing the list', async () => {
     const shown = await requestJson(`${server.webUrl}/api/v1/settings`, { cookie: admin.cookie, ca: server.caCertPem, headers: { 'x-forwarded-for': ADMIN_CLIENT } });
     expect(shown.body).toEqual({ ipAllowlist: ['192.0.2.0/24'], trustedProxies: ['127.0.0.1'] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClientAddress } from '@/lib/net/client-address';
+import { decodeClientConnection, encodeClientConnection, resolveClientAddress, resolveConnectionAddress } from '@/lib/net/client-address';
 import { CidrError, isAllowed, normaliseAddress, parseCidr, parseCidrList } from '@/lib/net/ip-allowlist';
 import { networkSettingsInput } from '@/lib/net/network-settings';
 
@@ -114,5 +114,25 @@ describe('IP allowlist', () => {
     expect(bad.error?.issues[0]?.message).toContain('"300.1.1.1"');
     const extra = networkSettingsInput.safeParse({ ipAllowlist: [], trustedProxies: [], allowAll: true });
     expect(extra.error?.issues[0]?.code).toBe('unrecognized_keys');
+  });
+});
+
+describe('client connection header', () => {
+  it('round-trips the connection facts', () => {
+    const connection = { peer: '::ffff:10.1.1.1', forwardedFor: '203.0.113.9, 192.0.2.4', realIp: null };
+
+    expect(decodeClientConnection(encodeClientConnection(connection))).toEqual(connection);
+  });
+
+  it('reads a damaged header as absent', () => {
+    expect(decodeClientConnection('%7Bnot json')).toBeNull();
+    expect(decodeClientConnection(null)).toBeNull();
+  });
+
+  it('resolves the facts under other trusted proxies', () => {
+    const connection = { peer: '10.1.1.1', forwardedFor: '203.0.113.9', realIp: null };
+
+    expect(resolveConnectionAddress(connection, proxies)).toEqual({ ok: true, address: '203.0.113.9' });
+    expect(resolveConnectionAddress(connection, [])).toEqual({ ok: true, address: '10.1.1.1' });
   });
 });

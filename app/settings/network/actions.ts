@@ -1,8 +1,10 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { headers } from 'next/headers';
 import { consoleContext } from '@/lib/console-context';
 import { ConflictError, ValidationError } from '@/lib/errors';
+import { CLIENT_CONNECTION_HEADER, decodeClientConnection } from '@/lib/net/client-address';
 import { reloadLocalNetworkGuard } from '@/lib/net/network-guard';
 import type { NetworkSettings } from '@/lib/net/network-settings';
 import { updateNetworkSettings } from '@/lib/net/update-network-settings';
@@ -23,10 +25,12 @@ function entries(value: FormDataEntryValue | null): string[] {
 export async function saveNetworkSettingsAction(_previous: NetworkFormState, formData: FormData): Promise<NetworkFormState> {
   try {
     const ctx = await consoleContext();
-    const saved = await updateNetworkSettings(ctx, {
+    const connection = decodeClientConnection((await headers()).get(CLIENT_CONNECTION_HEADER));
+    const input = {
       ipAllowlist: entries(formData.get('ipAllowlist')),
       trustedProxies: entries(formData.get('trustedProxies')),
-    });
+    };
+    const saved = await updateNetworkSettings(ctx, input, connection);
     await reloadLocalNetworkGuard();
     revalidatePath('/settings/network');
     return { saved };
