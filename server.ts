@@ -197,6 +197,7 @@ async function main(): Promise<void> {
 
   const web = https.createServer(certificateAuthority.webOptions(), (req, res) => {
     setSecurityHeaders(res);
+
     // The allowlist runs before anything else, on every request of a kept-alive connection too.
     const client = networkGuard.resolve(req.socket.remoteAddress, req.headers);
     if (!client.ok) {
@@ -204,12 +205,14 @@ async function main(): Promise<void> {
       res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end(`Bad request: ${client.reason}\n`);
       return;
     }
+
     const address = client.address;
     if (!networkGuard.allows(address)) {
       log.warn({ address }, 'rejected web request from an address outside the IP allowlist');
       res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' }).end('Forbidden: this address may not use the console\n');
       return;
     }
+
     // Revocation clients such as OpenSSL's OCSP client send Host without the port and follow no redirects.
     const revocationPath = /^\/pki\/(crl\.(pem|der)|ocsp)(\/|$)/.test(req.url ?? '');
     if (!revocationPath && !hostMatches(req.headers.host, publicHost)) {
@@ -217,6 +220,7 @@ async function main(): Promise<void> {
       res.writeHead(308, { location: `${config.publicUrl}${req.url ?? '/'}` }).end();
       return;
     }
+
     // Only the socket and trusted proxies decide the client address; a client-sent value is dropped.
     delete req.headers[CLIENT_ADDRESS_HEADER];
     delete req.headers[CLIENT_CONNECTION_HEADER];
@@ -262,20 +266,20 @@ async function main(): Promise<void> {
   });
 
   // Agents connect directly, so the agent port uses the peer address and no forwarding headers.
-  const agentRefused = (socket: { remoteAddress?: string | undefined; destroy(): void }): boolean => {
+  const dropDisallowedAgent = (socket: { remoteAddress?: string | undefined; destroy(): void }): boolean => {
     if (networkGuard.allows(socket.remoteAddress)) return false;
     log.warn({ address: socket.remoteAddress }, 'refused agent connection from an address outside the IP allowlist');
     socket.destroy();
     return true;
   };
   const agent = https.createServer(certificateAuthority.agentOptions(), (req: IncomingMessage, res: ServerResponse) => {
-    if (agentRefused(req.socket)) return;
+    if (dropDisallowedAgent(req.socket)) return;
     void agentRoutes.onRequest(req, res);
   });
   // The TCP connection is dropped before the TLS handshake; the checks per request and upgrade cover kept-alive connections.
-  agent.on('connection', (socket: Socket) => void agentRefused(socket));
+  agent.on('connection', (socket: Socket) => void dropDisallowedAgent(socket));
   agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (agentRefused(req.socket)) return;
+    if (dropDisallowedAgent(req.socket)) return;
     void agentRoutes.onUpgrade(req, socket, head);
   });
 

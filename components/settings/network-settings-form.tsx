@@ -12,7 +12,7 @@ import type { NetworkSettings } from '@/lib/net/network-settings';
 export interface NetworkSettingsFormProps {
   action: (previous: NetworkFormState, formData: FormData) => Promise<NetworkFormState>;
   settings: NetworkSettings;
-  /** The signed-in Admin's client address as the server sees it. */
+  /** The signed-in Admin's client address as the server resolved it. */
   clientAddress: string;
 }
 

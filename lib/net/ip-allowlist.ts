@@ -10,7 +10,7 @@ export interface CidrBlock {
   prefix: number;
 }
 
-/** Raised for an entry that is not an IPv4 or IPv6 address or CIDR block; the message names the entry. */
+/** Error raised for an entry that is not an IPv4 or IPv6 address or CIDR block. Its message names the entry. */
 export class CidrError extends Error {
   constructor(
     message: string,
@@ -23,7 +23,7 @@ export class CidrError extends Error {
 
 const IPV4_OCTET = /^(0|[1-9]\d{0,2})$/;
 
-/** Parses a dotted IPv4 address without leading zeros; null when malformed. */
+/** Parses a dotted IPv4 address without leading zeros. Returns null when malformed. */
 function ipv4Value(text: string): bigint | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
@@ -37,36 +37,39 @@ function ipv4Value(text: string): bigint | null {
   return value;
 }
 
-/** Expands an IPv6 address (with an embedded IPv4 tail allowed) to its 128-bit value; null when malformed. */
+/** Expands an IPv6 address, an embedded IPv4 tail included, to its 128-bit value; null when malformed. */
 function ipv6Value(text: string): bigint | null {
   if (!net.isIPv6(text) || text.includes('%')) return null;
-  let head = text;
+
+  let expanded = text;
   const lastColon = text.lastIndexOf(':');
-  const last = text.slice(lastColon + 1);
-  if (last.includes('.')) {
+  const tail = text.slice(lastColon + 1);
+  if (tail.includes('.')) {
     // An embedded IPv4 tail becomes its two 16-bit groups.
-    const v4 = ipv4Value(last);
+    const v4 = ipv4Value(tail);
     if (v4 === null) return null;
-    head = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+    expanded = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
   }
-  const halves = head.split('::');
+
+  const halves = expanded.split('::');
   if (halves.length > 2) return null;
-  const groups = (part: string | undefined) => (part ? part.split(':').filter((group) => group !== '') : []);
-  const left = groups(halves[0]);
-  const right = groups(halves[1]);
-  const wanted = 8;
-  const missing = wanted - left.length - right.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const all = [...left, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...right];
+  const splitGroups = (part: string | undefined) => (part ? part.split(':').filter((group) => group !== '') : []);
+  const left = splitGroups(halves[0]);
+  const right = splitGroups(halves[1]);
+  const elided = 8 - left.length - right.length;
+  const compressed = halves.length === 2;
+  if (compressed ? elided < 1 : elided !== 0) return null;
+
   let value = 0n;
-  for (const group of all) {
+  for (const group of [...left, ...Array<string>(compressed ? elided : 0).fill('0'), ...right]) {
     if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return null;
     value = (value << 16n) | BigInt(parseInt(group, 16));
   }
   return value;
 }
 
-const MAPPED_PREFIX = 0xffffn << 32n;
+/** The upper 96 bits of an IPv4-mapped IPv6 address (`::ffff:0:0/96`). */
+const MAPPED_PREFIX = 0xffffn;
 
 /**
  * Parses one IP address (no prefix, no port, no zone) in canonical form:
@@ -77,36 +80,36 @@ const MAPPED_PREFIX = 0xffffn << 32n;
 export function parseAddress(text: string): { family: 4 | 6; value: bigint } | null {
   const v4 = ipv4Value(text);
   if (v4 !== null) return { family: 4, value: v4 };
+
   const v6 = ipv6Value(text);
   if (v6 === null) return null;
-  if (v6 >> 32n === MAPPED_PREFIX >> 32n) return { family: 4, value: v6 & 0xffffffffn };
+  if (v6 >> 32n === MAPPED_PREFIX) return { family: 4, value: v6 & 0xffffffffn };
   return { family: 6, value: v6 };
 }
 
-/** Returns the address in the form the allowlist compares and the log shows: mapped IPv6 as IPv4; null when malformed. */
+/** Formats an address value: dotted IPv4, or IPv6 with the longest run of zero groups compressed as RFC 5952 recommends. */
+function formatAddress(family: 4 | 6, value: bigint): string {
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+  }
+
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
+  let longest = { start: -1, length: 1 };
+  for (let start = 0; start < 8; ) {
+    let end = start;
+    while (end < 8 && groups[end] === '0') end += 1;
+    if (end - start > longest.length) longest = { start, length: end - start };
+    start = end === start ? start + 1 : end;
+  }
+  if (longest.start < 0) return groups.join(':');
+  return `${groups.slice(0, longest.start).join(':')}::${groups.slice(longest.start + longest.length).join(':')}`;
+}
+
+/** Normalises an address to the form the allowlist compares and the log shows, mapped IPv6 as IPv4. Returns null when malformed. */
 export function normaliseAddress(text: string): string | null {
   const parsed = parseAddress(text);
-  if (!parsed) return null;
-  if (parsed.family === 4) {
-    const v = parsed.value;
-    return [24n, 16n, 8n, 0n].map((shift) => String((v >> shift) & 0xffn)).join('.');
-  }
-  const groups: string[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((parsed.value >> shift) & 0xffffn).toString(16));
-  // Compress the longest run of zero groups, as RFC 5952 recommends.
-  let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j += 1;
-    if (j - i > best.length && j - i > 1) best = { start: i, length: j - i };
-    i = j;
-  }
-  if (best.start < 0) return groups.join(':');
-  return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.length).join(':')}`;
+  return parsed ? formatAddress(parsed.family, parsed.value) : null;
 }
 
 /** Parses one entry: an address (a single host) or `address/prefix`. Raises CidrError naming the entry. */
@@ -135,22 +138,12 @@ export function parseCidr(entry: string): CidrBlock {
   const hostBits = BigInt(bits - prefix);
   const network = (address.value >> hostBits) << hostBits;
   if (network !== address.value) {
-    throw new CidrError(`${JSON.stringify(entry)} has host bits set; the network address is ${normaliseAddress(address.family === 4 ? ipv4Text(network) : ipv6Text(network))}/${prefix}`, entry);
+    throw new CidrError(`${JSON.stringify(entry)} has host bits set; the network address is ${formatAddress(address.family, network)}/${prefix}`, entry);
   }
   return { text, family: address.family, network, prefix };
 }
 
-function ipv4Text(value: bigint): string {
-  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
-}
-
-function ipv6Text(value: bigint): string {
-  const groups: string[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
-  return groups.join(':');
-}
-
-/** Parses a whole list; raises CidrError for the first malformed entry. Blank entries are skipped. */
+/** Parses a whole list and raises CidrError for the first malformed entry. Blank entries are skipped. */
 export function parseCidrList(entries: readonly string[]): CidrBlock[] {
   return entries.filter((entry) => entry.trim() !== '').map(parseCidr);
 }

@@ -50,7 +50,7 @@ export class NetworkGuard {
     return () => this.listeners.delete(listener);
   }
 
-  /** The client address of a connection under the current trusted proxies. */
+  /** Resolves the client address of a connection under the current trusted proxies. */
   resolve(peer: string | undefined, headers: Record<string, string | string[] | undefined>): ClientAddressResult {
     return resolveClientAddress({ peer, headers, trustedProxies: this.current.trustedProxies });
   }

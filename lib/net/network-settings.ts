@@ -32,18 +32,18 @@ function cidrList(field: string) {
     })
     .max(MAX_CIDR_ENTRIES, { error: `${field}: at most ${MAX_CIDR_ENTRIES} entries` })
     .transform((entries, issue) => {
-      const kept: string[] = [];
+      const unique: string[] = [];
       for (const entry of entries) {
         try {
           const block = parseCidr(entry);
-          if (!kept.includes(block.text)) kept.push(block.text);
+          if (!unique.includes(block.text)) unique.push(block.text);
         } catch (error) {
           if (!(error instanceof CidrError)) throw error;
           issue.addIssue({ code: 'custom', message: `${field}: ${error.message}` });
           return z.NEVER;
         }
       }
-      return kept;
+      return unique;
     });
 }
 

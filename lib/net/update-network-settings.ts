@@ -53,7 +53,7 @@ function assertNoLockout(ctx: Context, next: NetworkSettings, connection: Client
  * Replaces the IP allowlist and the trusted proxies (Admin only). Settings
  * that would not allow the signed-in Admin's own requests are rejected with
  * ConflictError, because saving them would cut the Admin off at once with no
- * way back through the console; `connection` carries the request's peer and
+ * way back through the console. `connection` carries the request's peer and
  * forwarding headers for that check. The change, a `settings.update` audit
  * row with the old and new values and a NOTIFY on `pm_settings` commit
  * together, so every server and worker process reloads the lists right after

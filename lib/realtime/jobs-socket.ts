@@ -43,9 +43,9 @@ export class JobsSocket {
   ) {}
 
   /**
-   * `authenticate` builds the caller's context from the request and raises
-   * UnauthorizedError without a valid session; `address` is the resolved client
-   * address, kept with the stream for `closeWhere`.
+   * Upgrades an allowed request to a job stream. `authenticate` builds the
+   * caller's context and raises UnauthorizedError without a valid session.
+   * `address` is the resolved client address, stored with the stream for `closeWhere`.
    */
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, authenticate: () => Promise<Context>, address = ''): Promise<void> {
     const { log } = this.options;

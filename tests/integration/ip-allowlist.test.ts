@@ -16,7 +16,7 @@ import { requestJson } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 
 // The test reaches the server from 127.0.0.1 only. Once 127.0.0.1 is a trusted
-// proxy, the X-Forwarded-For header stands in for distinct clients behind it,
+// proxy, the X-Forwarded-For header represents distinct clients behind it,
 // while the agent still connects directly from 127.0.0.1.
 const ADMIN_CLIENT = '192.0.2.10';
 const OTHER_CLIENT = '198.51.100.20';
@@ -87,21 +87,21 @@ afterAll(async () => {
 });
 
 describe('IP allowlist', () => {
-  it('warns at start and on the dashboard that an empty allowlist allows every address', async () => {
+  it('empty list warns at start and on the dashboard', async () => {
     expect(server.output()).toContain('the IP allowlist is empty');
     const dashboard = await requestJson(`${server.webUrl}/dashboard`, { cookie: admin.cookie, ca: server.caCertPem });
     expect(dashboard.status).toBe(200);
     expect(dashboard.text).toContain('data-testid="allowlist-warning-banner"');
   });
 
-  it('ignores X-Forwarded-For while no proxy is trusted', async () => {
+  it('forwarded header ignored without trusted proxy', async () => {
     const saved = await settingsRequest({ ipAllowlist: ['203.0.113.0/24'], trustedProxies: [] }, '203.0.113.5');
 
     expect(saved.status).toBe(409);
     expect((saved.body as { error: { message: string } }).error.message).toContain('127.0.0.1');
   });
 
-  it('rejects a malformed entry naming it, and unknown fields', async () => {
+  it('malformed entry and unknown field are rejected', async () => {
     const bad = await settingsRequest({ ipAllowlist: ['192.0.2.0/24', '192.0.2.300'], trustedProxies: [] }, null);
     expect(bad.status).toBe(400);
     expect((bad.body as { error: { message: string } }).error.message).toContain('"192.0.2.300"');
@@ -111,7 +111,7 @@ describe('IP allowlist', () => {
     expect((extra.body as { error: { message: string } }).error.message).toContain('allowAll');
   });
 
-  it('closes the jobs WebSocket and agent channel of a removed address and denies its next request', async () => {
+  it('removed address loses its streams, channel and next request', async () => {
     const trusted = await settingsRequest({ ipAllowlist: [], trustedProxies: ['127.0.0.1'] }, null);
     expect(trusted.status).toBe(200);
 
@@ -162,7 +162,7 @@ describe('IP allowlist', () => {
     });
   });
 
-  it('refuses a request whose forwarded address is malformed behind a trusted proxy', async () => {
+  it('malformed forwarded address is rejected', async () => {
     const malformed: Record<string, string>[] = [{ 'x-forwarded-for': `${ADMIN_CLIENT}:443` }, { 'x-forwarded-for': '192.0.2.010' }, { 'x-real-ip': `${ADMIN_CLIENT}, 192.0.2.11` }];
     for (const headers of malformed) {
       const response = await requestJson(`${server.webUrl}/api/v1/hosts`, { cookie: admin.cookie, ca: server.caCertPem, headers });
@@ -170,12 +170,12 @@ describe('IP allowlist', () => {
     }
   });
 
-  it('refuses a spoofed leftmost address and uses the rightmost one', async () => {
+  it('leftmost spoof is ignored', async () => {
     expect((await getHosts(`${ADMIN_CLIENT}, ${OTHER_CLIENT}`)).status).toBe(403);
     expect((await getHosts(`${OTHER_CLIENT}, ${ADMIN_CLIENT}`)).status).toBe(200);
   });
 
-  it('shows the settings page with the client address and drops the dashboard warning', async () => {
+  it('settings page and dashboard after saving', async () => {
     const page = await requestJson(`${server.webUrl}/settings/network`, { cookie: admin.cookie, ca: server.caCertPem, headers: { 'x-forwarded-for': ADMIN_CLIENT } });
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/data-testid="network-client-address">192\.0\.2\.10</);
@@ -185,7 +185,7 @@ describe('IP allowlist', () => {
     expect(dashboard.text).not.toContain('allowlist-warning-banner');
   });
 
-  it('rejects dropping the proxy the Admin connects through', async () => {
+  it('dropping the Admin proxy is rejected', async () => {
     const refused = await settingsRequest({ ipAllowlist: ['192.0.2.0/24'], trustedProxies: [] }, ADMIN_CLIENT);
 
     expect(refused.status).toBe(409);
@@ -195,7 +195,7 @@ describe('IP allowlist', () => {
     expect((await getHosts(ADMIN_CLIENT)).status).toBe(200);
   });
 
-  it('shows the settings to the Admin and allows all again after clearing the list', async () => {
+  it('cleared list allows every address again', async () => {
     const shown = await requestJson(`${server.webUrl}/api/v1/settings`, { cookie: admin.cookie, ca: server.caCertPem, headers: { 'x-forwarded-for': ADMIN_CLIENT } });
     expect(shown.body).toEqual({ ipAllowlist: ['192.0.2.0/24'], trustedProxies: ['127.0.0.1'] });
 
