@@ -199,19 +199,12 @@ async function main(): Promise<void> {
     setSecurityHeaders(res);
 
     // The allowlist runs before anything else, on every request of a kept-alive connection too.
-    const client = networkGuard.resolve(req.socket.remoteAddress, req.headers);
-    if (!client.ok) {
-      log.warn({ peer: req.socket.remoteAddress, reason: client.reason }, 'rejected web request with malformed forwarding headers');
-      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end(`Bad request: ${client.reason}\n`);
+    const admission = networkGuard.admitWeb(req.socket.remoteAddress, req.headers, 'web request');
+    if (!admission.admitted) {
+      res.writeHead(admission.status, { 'content-type': 'text/plain', connection: 'close' }).end(`${admission.reason}\n`);
       return;
     }
-
-    const address = client.address;
-    if (!networkGuard.allows(address)) {
-      log.warn({ address }, 'rejected web request from an address outside the IP allowlist');
-      res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' }).end('Forbidden: this address may not use the console\n');
-      return;
-    }
+    const address = admission.address;
 
     // Revocation clients such as OpenSSL's OCSP client send Host without the port and follow no redirects.
     const revocationPath = /^\/pki\/(crl\.(pem|der)|ocsp)(\/|$)/.test(req.url ?? '');
@@ -237,18 +230,14 @@ async function main(): Promise<void> {
   });
 
   web.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const client = networkGuard.resolve(req.socket.remoteAddress, req.headers);
-    if (!client.ok) {
-      log.warn({ peer: req.socket.remoteAddress, reason: client.reason }, 'rejected WebSocket upgrade with malformed forwarding headers');
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const admission = networkGuard.admitWeb(req.socket.remoteAddress, req.headers, 'WebSocket upgrade');
+    if (!admission.admitted) {
+      const statusText = admission.status === 400 ? 'Bad Request' : 'Forbidden';
+      socket.end(`HTTP/1.1 ${admission.status} ${statusText}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    const address = client.address;
-    if (!networkGuard.allows(address)) {
-      log.warn({ address }, 'rejected WebSocket upgrade from an address outside the IP allowlist');
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
+    const address = admission.address;
+
     const pathname = new URL(req.url ?? '/', 'https://console.invalid').pathname;
     if (pathname !== '/api/v1/ws/jobs') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -266,20 +255,14 @@ async function main(): Promise<void> {
   });
 
   // Agents connect directly, so the agent port uses the peer address and no forwarding headers.
-  const dropDisallowedAgent = (socket: { remoteAddress?: string | undefined; destroy(): void }): boolean => {
-    if (networkGuard.allows(socket.remoteAddress)) return false;
-    log.warn({ address: socket.remoteAddress }, 'refused agent connection from an address outside the IP allowlist');
-    socket.destroy();
-    return true;
-  };
   const agent = https.createServer(certificateAuthority.agentOptions(), (req: IncomingMessage, res: ServerResponse) => {
-    if (dropDisallowedAgent(req.socket)) return;
+    if (networkGuard.dropAgentSocket(req.socket)) return;
     void agentRoutes.onRequest(req, res);
   });
   // The TCP connection is dropped before the TLS handshake; the checks per request and upgrade cover kept-alive connections.
-  agent.on('connection', (socket: Socket) => void dropDisallowedAgent(socket));
+  agent.on('connection', (socket: Socket) => networkGuard.dropAgentSocket(socket));
   agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (dropDisallowedAgent(req.socket)) return;
+    if (networkGuard.dropAgentSocket(req.socket)) return;
     void agentRoutes.onUpgrade(req, socket, head);
   });
 
@@ -289,6 +272,7 @@ async function main(): Promise<void> {
     jobsSocket.closeWhere((address) => !networkGuard.allows(address), reason);
     channels.disconnectWhere((address) => !networkGuard.allows(address), reason);
   });
+
   for (const server of [web, agent]) {
     server.on('tlsClientError', (error, socket) => {
       log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');

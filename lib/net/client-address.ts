@@ -41,7 +41,7 @@ export function resolveClientAddress(input: {
 
   let realAddress: string | null = null;
   if (realIp !== null) {
-    if (realIp.includes(',')) return { ok: false, reason: 'X-Real-IP holds more than one address' };
+    if (realIp.includes(',')) return { ok: false, reason: 'X-Real-IP contains more than one address' };
     realAddress = normaliseAddress(realIp.trim());
     if (realAddress === null) return { ok: false, reason: 'X-Real-IP is not a plain IP address' };
   }
@@ -50,7 +50,7 @@ export function resolveClientAddress(input: {
     const chain: string[] = [];
     for (const element of forwardedFor.split(',')) {
       const address = normaliseAddress(element.trim());
-      if (address === null) return { ok: false, reason: 'X-Forwarded-For holds an entry that is not a plain IP address' };
+      if (address === null) return { ok: false, reason: 'X-Forwarded-For contains an entry that is not a plain IP address' };
       chain.push(address);
     }
     chain.push(peer);

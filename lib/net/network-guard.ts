@@ -6,6 +6,14 @@ import { parseStoredList, readNetworkSettings, SETTINGS_CHANNEL, type ParsedNetw
 
 const KEY = Symbol.for('patch-manager.network-guard');
 
+/** Time within which rejections of the same address are logged once, in milliseconds. */
+const REJECTION_LOG_INTERVAL_MS = 60_000;
+/** Addresses remembered for rejection logging; the memory is cleared when it grows past this. */
+const MAX_REMEMBERED_REJECTIONS = 10_000;
+
+/** Outcome of the checks on a web request or WebSocket upgrade. */
+export type Admission = { admitted: true; address: string } | { admitted: false; status: 400 | 403; reason: string };
+
 type GlobalWithGuard = typeof globalThis & { [KEY]?: NetworkGuard };
 
 /**
@@ -21,6 +29,8 @@ export class NetworkGuard {
   private unlisten: (() => Promise<void>) | null = null;
   private loading: Promise<void> | null = null;
   private again = false;
+  /** Per address: when a rejection was last logged and how many were skipped since. */
+  private readonly rejections = new Map<string, { loggedAt: number; skipped: number }>();
 
   constructor(
     private readonly db: Database,
@@ -60,6 +70,44 @@ export class NetworkGuard {
     const normalised = normaliseAddress(address ?? '');
     if (normalised === null) return this.current.allowlist.length === 0;
     return isAllowed(normalised, this.current.allowlist);
+  }
+
+  /**
+   * Checks a web request or upgrade: resolves the client address (400 when the
+   * forwarding headers are malformed) and applies the allowlist (403). Each
+   * rejected address is logged at most once a minute, with the number skipped.
+   */
+  admitWeb(peer: string | undefined, headers: Record<string, string | string[] | undefined>, what: string): Admission {
+    const client = this.resolve(peer, headers);
+    if (!client.ok) {
+      this.logRejection(peer ?? 'unknown', `rejected ${what} with malformed forwarding headers`, client.reason);
+      return { admitted: false, status: 400, reason: client.reason };
+    }
+    if (!this.allows(client.address)) {
+      this.logRejection(client.address, `rejected ${what} from an address outside the IP allowlist`);
+      return { admitted: false, status: 403, reason: 'this address may not use the console' };
+    }
+    return { admitted: true, address: client.address };
+  }
+
+  /** Destroys an agent connection whose peer address the allowlist excludes; returns true when it did. */
+  dropAgentSocket(socket: { remoteAddress?: string | undefined; destroy(): void }): boolean {
+    if (this.allows(socket.remoteAddress)) return false;
+    this.logRejection(socket.remoteAddress ?? 'unknown', 'dropped agent connection from an address outside the IP allowlist');
+    socket.destroy();
+    return true;
+  }
+
+  private logRejection(address: string, message: string, reason?: string): void {
+    const now = Date.now();
+    const last = this.rejections.get(address);
+    if (last && now - last.loggedAt < REJECTION_LOG_INTERVAL_MS) {
+      last.skipped += 1;
+      return;
+    }
+    if (this.rejections.size >= MAX_REMEMBERED_REJECTIONS) this.rejections.clear();
+    this.rejections.set(address, { loggedAt: now, skipped: 0 });
+    this.log.warn({ address, ...(reason ? { reason } : {}), skippedSinceLastLog: last?.skipped ?? 0 }, message);
   }
 
   /** Reads the settings again; overlapping calls collapse into one extra read. */

@@ -147,6 +147,20 @@ describe('IP allowlist', () => {
     expect(await channelClosed).toBe(4003);
     expect((await getHosts(OTHER_CLIENT)).status).toBe(403);
     expect((await getHosts(ADMIN_CLIENT)).status).toBe(200);
+    expect(server.output()).toContain('rejected web request from an address outside the IP allowlist');
+    const upgrade = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=${job!.id}`, {
+      ca: server.caCertPem,
+      cookie: admin.cookie,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        origin: server.webUrl,
+        'x-forwarded-for': OTHER_CLIENT,
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    expect(upgrade.status).toBe(403);
     const agentAttempt = await agentExchange({ port: server.agentPort, ca: server.caCertPem, cert: identity.certPem, key: identity.keyPem });
     expect(agentAttempt.status).toBeUndefined();
 
