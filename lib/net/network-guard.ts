@@ -130,7 +130,12 @@ export class NetworkGuard {
 
   private async load(): Promise<void> {
     const stored = await readNetworkSettings(this.db);
-    this.current = { allowlist: parseStoredList(stored.ipAllowlist), trustedProxies: parseStoredList(stored.trustedProxies) };
+    const onInvalid = (entry: string, error: Error) =>
+      this.log.error({ entry, reason: error.message }, 'ignored an invalid stored network settings entry; save the settings again to fix it');
+    this.current = {
+      allowlist: parseStoredList(stored.ipAllowlist, onInvalid),
+      trustedProxies: parseStoredList(stored.trustedProxies, onInvalid),
+    };
     if (this.current.allowlist.length === 0) {
       this.log.warn('the IP allowlist is empty, so every address may connect to the console and the agent listener; set it on the Settings page');
     } else {

@@ -57,14 +57,18 @@ export const networkSettingsInput = z
 
 export type NetworkSettingsInput = z.input<typeof networkSettingsInput>;
 
-/** Parses stored entries, dropping any that no longer parse so one bad row cannot stop the server. */
-export function parseStoredList(entries: readonly string[]): CidrBlock[] {
+/**
+ * Parses stored entries and drops any that no longer parse, so one bad row
+ * cannot stop the server. `onInvalid` gets each dropped entry and its error.
+ */
+export function parseStoredList(entries: readonly string[], onInvalid: (entry: string, error: CidrError) => void = () => {}): CidrBlock[] {
   const blocks: CidrBlock[] = [];
   for (const entry of entries) {
     try {
       blocks.push(parseCidr(entry));
     } catch (error) {
       if (!(error instanceof CidrError)) throw error;
+      onInvalid(entry, error);
     }
   }
   return blocks;
