@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -23,11 +24,12 @@ import { createKeyStore } from '@/lib/auth/key-store';
 import { createMfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
 import { createLoginLimiter } from '@/lib/auth/login-limiter';
 import { prepareFirstRunSetup } from '@/lib/auth/setup/first-run-setup';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
+import { CLIENT_ADDRESS_HEADER, CLIENT_CONNECTION_HEADER, encodeClientConnection } from '@/lib/net/client-address';
 import { JobEventsHub } from '@/lib/realtime/job-events-hub';
 import { JobsSocket } from '@/lib/realtime/jobs-socket';
 import { AgentChannels } from '@/lib/agent-gateway/agent-channels';
 import { createAgentListener } from '@/lib/agent-gateway/agent-listener';
+import { NetworkGuard } from '@/lib/net/network-guard';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -76,6 +78,12 @@ function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+}
+
+/** Returns a Node.js header value as one string, or null when absent. */
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** Compares a Host header with the public URL's host, ignoring case. */
@@ -147,6 +155,10 @@ async function main(): Promise<void> {
     enrollUrl: webUrl,
   });
 
+  // Loaded before any listener opens, so the first connection is already checked.
+  const networkGuard = new NetworkGuard(database.db, log);
+  await networkGuard.start(database.sql);
+
   const events = new JobEventsHub(log);
   await events.start(database.sql);
   const channels = new AgentChannels(database.db, log, events);
@@ -183,11 +195,19 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
 
   const web = https.createServer(certificateAuthority.webOptions(), (req, res) => {
-    const address = req.socket.remoteAddress ?? '';
     setSecurityHeaders(res);
+
+    // The allowlist runs before anything else, on every request of a kept-alive connection too.
+    const admission = networkGuard.admitWeb(req.socket.remoteAddress, req.headers, 'web request');
+    if (!admission.admitted) {
+      res.writeHead(admission.status, { 'content-type': 'text/plain', connection: 'close' }).end(`${admission.reason}\n`);
+      return;
+    }
+    const address = admission.address;
     if (req.url?.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
     }
+
     // Revocation clients such as OpenSSL's OCSP client send Host without the port and follow no redirects.
     const revocationPath = /^\/pki\/(crl\.(pem|der)|ocsp)(\/|$)/.test(req.url ?? '');
     if (!revocationPath && !hostMatches(req.headers.host, publicHost)) {
@@ -195,9 +215,16 @@ async function main(): Promise<void> {
       res.writeHead(308, { location: `${config.publicUrl}${req.url ?? '/'}` }).end();
       return;
     }
-    // Only the socket decides the client address; a client-sent value is dropped.
+
+    // Only the socket and trusted proxies decide the client address; a client-sent value is dropped.
     delete req.headers[CLIENT_ADDRESS_HEADER];
+    delete req.headers[CLIENT_CONNECTION_HEADER];
     req.headers[CLIENT_ADDRESS_HEADER] = address;
+    req.headers[CLIENT_CONNECTION_HEADER] = encodeClientConnection({
+      peer: req.socket.remoteAddress ?? '',
+      forwardedFor: headerValue(req.headers['x-forwarded-for']),
+      realIp: headerValue(req.headers['x-real-ip']),
+    });
     void handle(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) res.writeHead(500).end();
@@ -205,7 +232,14 @@ async function main(): Promise<void> {
   });
 
   web.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const address = req.socket.remoteAddress ?? '';
+    const admission = networkGuard.admitWeb(req.socket.remoteAddress, req.headers, 'WebSocket upgrade');
+    if (!admission.admitted) {
+      const statusText = admission.status === 400 ? 'Bad Request' : 'Forbidden';
+      socket.end(`HTTP/1.1 ${admission.status} ${statusText}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    const address = admission.address;
+
     const pathname = new URL(req.url ?? '/', 'https://console.invalid').pathname;
     if (pathname !== '/api/v1/ws/jobs') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -218,11 +252,25 @@ async function main(): Promise<void> {
     });
   });
 
-  const agent = https.createServer(
-    certificateAuthority.agentOptions(),
-    (req: IncomingMessage, res: ServerResponse) => void agentRoutes.onRequest(req, res),
-  );
-  agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void agentRoutes.onUpgrade(req, socket, head));
+  // Agents connect directly, so the agent port uses the peer address and no forwarding headers.
+  const agent = https.createServer(certificateAuthority.agentOptions(), (req: IncomingMessage, res: ServerResponse) => {
+    if (networkGuard.dropAgentSocket(req.socket)) return;
+    void agentRoutes.onRequest(req, res);
+  });
+  // The TCP connection is dropped before the TLS handshake; the checks per request and upgrade cover kept-alive connections.
+  agent.on('connection', (socket: Socket) => networkGuard.dropAgentSocket(socket));
+  agent.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (networkGuard.dropAgentSocket(req.socket)) return;
+    void agentRoutes.onUpgrade(req, socket, head);
+  });
+
+  // A settings change closes the streams and channels of addresses that lost access.
+  networkGuard.onChange(() => {
+    const reason = 'client address no longer in the IP allowlist';
+    jobsSocket.closeWhere((address) => !networkGuard.allows(address), reason);
+    channels.disconnectWhere((address) => !networkGuard.allows(address), reason);
+  });
+
   for (const server of [web, agent]) {
     server.on('tlsClientError', (error, socket) => {
       log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');
@@ -261,6 +309,7 @@ async function main(): Promise<void> {
     web.closeAllConnections();
     agent.closeAllConnections();
     await events.stop();
+    await networkGuard.stop();
     await database.close();
     await embedded?.stop();
     log.info('stopped');

@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import { ConfigError, loadConfig } from '@/lib/config/load-config';
 import { openDatabase } from '@/lib/db/client';
 import { getLogger } from '@/lib/log';
+import { NetworkGuard } from '@/lib/net/network-guard';
 import type { Context } from '@/lib/context';
 import { runMarkOfflineHosts } from './tasks/mark-offline-hosts';
 import { runExpireJobs } from './tasks/expire-jobs';
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
     log.warn('PM_DATABASE_APP_URL is not set, so the worker connects as the database owner; set database.app_url');
   }
   const database = openDatabase(config.databaseAppUrl ?? config.databaseUrl, { max: 5, applicationName: 'patch-manager-worker' });
+  // Tasks that act on client addresses read the same live lists as the server.
+  const networkGuard = new NetworkGuard(database.db, log);
+  await networkGuard.start(database.sql);
   const audit = auditPaths(config);
   const ctx: Context = { actor: { kind: 'system', name: 'worker' }, db: database.db };
   const boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 5 });
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
     stopping = true;
     if (watchdog) clearInterval(watchdog);
     await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
+    await networkGuard.stop();
     await database.close();
     log.info('worker stopped');
     process.exit(0);

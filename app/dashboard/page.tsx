@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AllowlistWarningBanner } from '@/components/allowlist-warning-banner';
 import { AuditAlertBanner } from '@/components/audit-alert-banner';
 import { DonutChart } from '@/components/charts/donut-chart';
 import { HorizontalBarChart } from '@/components/charts/horizontal-bar-chart';
@@ -52,6 +53,7 @@ export default async function DashboardPage() {
       </div>
 
       <AuditAlertBanner />
+      <AllowlistWarningBanner />
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Card>

@@ -105,6 +105,18 @@ export class AgentChannels {
     return closed;
   }
 
+  /** Closes every channel whose peer address fails the test, for example after an IP allowlist change; returns how many. */
+  disconnectWhere(refused: (address: string) => boolean, reason: string): number {
+    let closed = 0;
+    for (const channel of this.channels.values()) {
+      if (!refused(channel.address)) continue;
+      this.log.info({ hostId: channel.hostId, address: channel.address, reason }, 'closing agent channel');
+      channel.socket.close(4003, reason.slice(0, 120));
+      closed += 1;
+    }
+    return closed;
+  }
+
   /** Asks the host's agent to renew its certificate now; returns false when its channel is not open here. */
   requestRenewal(hostId: string): boolean {
     const channel = this.channels.get(hostId);

@@ -34,6 +34,8 @@ function reject(socket: Duplex, status: number, text: string): void {
  */
 export class JobsSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  /** Client address of each open stream, so a settings change can close the ones that lost access. */
+  private readonly addresses = new Map<WebSocket, string>();
 
   constructor(
     private readonly options: {
@@ -44,7 +46,11 @@ export class JobsSocket {
     },
   ) {}
 
-  /** `address` is the client address taken from the socket, kept on the actor for audit rows. */
+  /**
+   * Upgrades an allowed request to a job stream authenticated by a single-use
+   * ticket. `address` is the resolved client address, kept on the actor for audit
+   * rows and with the stream for `closeWhere`.
+   */
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): Promise<void> {
     const { db, log } = this.options;
     const origin = req.headers.origin;
@@ -79,7 +85,23 @@ export class JobsSocket {
       throw error;
     }
 
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.stream(ws, ctx, jobId));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.addresses.set(ws, address);
+      ws.on('close', () => this.addresses.delete(ws));
+      void this.stream(ws, ctx, jobId);
+    });
+  }
+
+  /** Closes every open stream whose client address fails the test, with code 1008; returns how many. */
+  closeWhere(refused: (address: string) => boolean, reason: string): number {
+    let closed = 0;
+    for (const [ws, address] of this.addresses) {
+      if (!refused(address)) continue;
+      this.options.log.info({ address, reason }, 'closing jobs WebSocket');
+      ws.close(1008, reason.slice(0, 120));
+      closed += 1;
+    }
+    return closed;
   }
 
   close(): void {

@@ -414,13 +414,16 @@ describe('OCSP GET form', () => {
 
   it('accepts a request whose base64 is not URL-encoded', async () => {
     const identity = await enrollDirectly('ocsp-get-raw-host');
-    // Find a request whose base64 contains "/" and "+", which split and alter a path when sent unencoded.
+    // Find a request whose base64 contains "/" and "+", which split and alter a path when
+    // sent unencoded. An empty segment ("//") or a leading or trailing "/" is collapsed by
+    // URL normalisation and cannot be recovered by any server, so such requests are skipped.
+    const usable = (text: string) => /\/.*\+|\+.*\//.test(text) && !text.includes('//') && !text.startsWith('/') && !text.endsWith('/');
     let request = await ocspRequestDer(identity);
-    for (let attempt = 0; attempt < 40 && !/\/.*\+|\+.*\//.test(request.der.toString('base64')); attempt++) {
+    for (let attempt = 0; attempt < 80 && !usable(request.der.toString('base64')); attempt++) {
       request = await ocspRequestDer(identity);
     }
     const encoded = request.der.toString('base64');
-    expect(encoded).toMatch(/\/.*\+|\+.*\//);
+    expect(usable(encoded)).toBe(true);
 
     const fetched = await fetchBytes(`/pki/ocsp/${encoded}`);
     const text = await ocspResponseText(request.dir, fetched.body);
