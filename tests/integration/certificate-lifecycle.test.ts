@@ -489,8 +489,16 @@ describe('automatic renewal', () => {
 
     const [old] = await database.db.select().from(certificates).where(eq(certificates.id, identity.certificateId));
     expect(old?.status).toBe('superseded');
-    const storedCert = fs.readFileSync(path.join(agentDir, 'cert.pem'), 'utf8');
-    expect(canonicalSerial(new x509.X509Certificate(storedCert).serialNumber)).toBe(renewed.serial);
+    // The server commits the new certificate before the agent has written it to disk.
+    const storedSerial = await waitFor(
+      'the renewed certificate on disk',
+      async () => {
+        const serial = canonicalSerial(new x509.X509Certificate(fs.readFileSync(path.join(agentDir, 'cert.pem'), 'utf8')).serialNumber);
+        return serial === renewed.serial ? serial : undefined;
+      },
+      30_000,
+    );
+    expect(storedSerial).toBe(renewed.serial);
     expect(fs.statSync(path.join(agentDir, 'key.pem')).mode & 0o777).toBe(0o600);
     await waitFor(
       'agent channel with the renewed certificate',

@@ -119,10 +119,17 @@ describe('IP allowlist', () => {
       .insert(jobs)
       .values({ action: 'refresh', timeoutSeconds: 600, createdBy: 'test', deadlineAt: new Date(Date.now() + 3_600_000) })
       .returning({ id: jobs.id });
-    const jobSocket = new WebSocket(`wss://localhost:${server.webPort}/api/v1/ws/jobs?job=${job!.id}`, {
+    const ticket = await requestJson(`${server.webUrl}/api/v1/ws/tickets`, {
+      method: 'POST',
       ca: server.caCertPem,
-      headers: { cookie: admin.cookie, origin: server.webUrl, 'x-forwarded-for': OTHER_CLIENT },
+      cookie: admin.cookie,
+      headers: { 'x-forwarded-for': OTHER_CLIENT },
     });
+    expect(ticket.status).toBe(201);
+    const jobSocket = new WebSocket(
+      `wss://localhost:${server.webPort}/api/v1/ws/jobs?job=${job!.id}&ticket=${(ticket.body as { ticket: string }).ticket}`,
+      { ca: server.caCertPem, headers: { origin: server.webUrl, 'x-forwarded-for': OTHER_CLIENT } },
+    );
     await opened(jobSocket);
     const jobSocketClosed = closed(jobSocket);
 

@@ -32,10 +32,13 @@ describe('calibrateArgon2', () => {
     }
   });
 
-  it('proposes the set nearest the target middle', async () => {
-    // Every set lands in 1-100000 ms, and the slowest one is nearest the middle, 50000 ms.
+  it('proposes the measured set nearest the target middle', async () => {
+    // Which set is slowest depends on the machine's load, so the expectation is
+    // computed from the run's own measurements; chooseRecommendation has fixed cases below.
     const result = await calibrateArgon2({ targetMinMs: 1, targetMaxMs: 100_000, samples: 1, maxTimeCost: 3 });
-    expect(result.recommended).toMatchObject({ timeCost: 3, parallelism: 1, withinTarget: true });
+    const slowest = result.measurements.reduce((best, entry) => (entry.medianMs > best.medianMs ? entry : best));
+
+    expect(result.recommended).toMatchObject({ timeCost: slowest.timeCost, parallelism: slowest.parallelism, withinTarget: true });
   });
 
   it('reports the nearest set when the target is unreachable', async () => {
