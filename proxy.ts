@@ -8,8 +8,8 @@ import { getRuntime } from '@/lib/runtime';
 
 /*
  * The request gate: the first of two authorisation layers. It sends a browser
- * without a valid access token to the refresh step or the sign-in page, answers
- * API calls without one with 401, and keeps Operators out of Admin-only sections.
+ * without a valid access token to the refresh step or the sign-in page, returns
+ * 401 to API calls without one, and keeps Operators out of Admin-only sections.
  * Route handlers, pages and lib/ functions check again, so a path this gate misses
  * is still protected. It runs in the server process (Node.js runtime), so it uses
  * the same key store and database as the routes.

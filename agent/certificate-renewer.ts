@@ -14,12 +14,12 @@ export interface AgentCredentials {
   ca: string;
 }
 
-/** Share of a certificate's lifetime after which the agent renews it, unless PM_AGENT_RENEW_AT_FRACTION says otherwise. */
+/** Share of a certificate's lifetime after which the agent renews it, unless PM_AGENT_RENEW_AT_FRACTION sets another value. */
 export const DEFAULT_RENEW_AT_FRACTION = 2 / 3;
 
 const RETRY_MIN_MS = 30_000;
 const RETRY_MAX_MS = 60 * 60 * 1000;
-/** Longest single timer; Node.js timers overflow past about 24.8 days. */
+/** Maximum single timer delay; Node.js timers overflow past 2^31-1 ms (about 24.8 days). */
 const MAX_TIMER_MS = 24 * 60 * 60 * 1000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -54,7 +54,7 @@ export function renewalTime(certPem: string, fraction: number): Date {
 
 /**
  * Renews the agent's client certificate over mTLS before it expires: at the renewal
- * time, or at once when the server asks (`renewNow`). Each renewal generates a new
+ * time, or at once when the server requests it (`renewNow`). Each renewal generates a new
  * key pair, sends only the CSR to `POST /agent/v1/certificate/renew`, checks that the
  * returned certificate carries the new key and chains to the pinned CA, stores key and
  * certificate as a pair (`storeCredentials`) and hands them to `onRenewed`. A failed

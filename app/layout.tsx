@@ -13,7 +13,7 @@ export const metadata: Metadata = {
   description: 'Keeps a fleet of Linux hosts patched.',
 };
 
-/** The signed-in user, or null on the sign-in and setup pages. */
+/** Returns the signed-in user, or null on the sign-in and setup pages. */
 async function currentUser() {
   try {
     return (await consoleContext()).actor;

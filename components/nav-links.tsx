@@ -31,7 +31,7 @@ function isActive(pathname: string, href: string, match: Match): boolean {
   return exact || child;
 }
 
-/** The top navigation; highlights the section of the current path and shows Admin sections only to Admins. */
+/** Renders the top navigation, highlighting the section of the current path and showing Admin sections only to Admins. */
 export function NavLinks({ isAdmin }: { isAdmin: boolean }) {
   const pathname = usePathname();
 

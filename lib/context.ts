@@ -4,7 +4,7 @@ import type { Database } from '@/lib/db/client';
 export type Role = 'admin' | 'operator';
 
 /**
- * Who performs an operation. A signed-in console user carries the role read from
+ * Actor performing an operation. A signed-in console user carries the role read from
  * the database on this request, the session (refresh token family) and the client
  * address. `console` is an unauthenticated console caller that only lib-level
  * tests construct; no request path produces it.
@@ -22,7 +22,7 @@ export interface Context {
   db: Database;
 }
 
-/** A short label for the actor, stored in `created_by` columns. */
+/** Returns a short label for the actor, stored in `created_by` columns. */
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
     case 'system':

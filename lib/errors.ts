@@ -1,5 +1,5 @@
 /**
- * The one error hierarchy of lib/. Each class carries a stable code and a message
+ * Defines the one error hierarchy of lib/. Each class carries a stable code and a message
  * that is safe to show to a client; `httpStatusFor` is the single status table.
  */
 /*

@@ -77,7 +77,9 @@ async function removeFactor(
 
 /** Raises ConflictError when removing one factor of `kind` would leave the user without a sign-in factor. */
 function assertNotLastFactor(status: UserMfaStatus, kind: 'totp' | 'webauthn'): void {
-  const remaining = (kind === 'totp' ? 0 : status.totp ? 1 : 0) + (kind === 'webauthn' ? status.webauthn - 1 : status.webauthn);
+  const totpLeft = kind !== 'totp' && status.totp ? 1 : 0;
+  const webauthnLeft = kind === 'webauthn' ? status.webauthn - 1 : status.webauthn;
+  const remaining = totpLeft + webauthnLeft;
   if (remaining < 1) {
     throw new ConflictError('this is your last second factor; add another one before removing it');
   }

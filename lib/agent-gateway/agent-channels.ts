@@ -72,10 +72,6 @@ export class AgentChannels {
     return this.channels.size;
   }
 
-  isConnected(hostId: string): boolean {
-    return this.channels.get(hostId)?.ready ?? false;
-  }
-
   /** Completes the upgrade of an authenticated agent connection. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: { hostId: string; address: string; serial: string }): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, identity));
@@ -177,7 +173,7 @@ export class AgentChannels {
     let message: AgentMessage;
     try {
       if (isBinary) throw new Error('binary frames are not part of the protocol');
-      // Output and results are kept even when a line holds NUL or broken UTF-16.
+      // Output and results are kept even when a line contains NUL or broken UTF-16.
       const parsed = agentMessageSchema.safeParse(toStorableJson(JSON.parse(data.toString()) as unknown));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Wire schemas between the agent and the agent listener. The server parses
- * every agent message with these; anything that does not match is rejected
+ * every agent message with these. A message that does not match is rejected
  * whole, with the reason recorded, and nothing of it is stored.
  */
 

@@ -18,11 +18,11 @@ const ACTION_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export interface AuditEntry {
-  /** Who acted; taken from the operation's context, never from request input. */
+  /** Actor, taken from the operation's context and never from request input. */
   actor: Actor;
-  /** What happened, such as `job.create`. */
+  /** Action name, such as `job.create`. */
   action: string;
-  /** What it happened to, such as `{ kind: 'host', id }`. */
+  /** Target of the action, such as `{ kind: 'host', id }`. */
   target?: { kind: string; id: string } | null;
   /** Facts about the change (for settings, old and new values); never secrets, tokens or their hashes. */
   details?: Record<string, unknown>;

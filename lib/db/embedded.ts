@@ -90,13 +90,3 @@ export async function startEmbeddedPostgres(options: {
   };
 }
 
-/**
- * URL of the embedded server that a running `npm start` owns, for the admin
- * CLI; null when the data directory contains no embedded cluster.
- */
-export function embeddedDatabaseUrl(options: { dataDir: string; port: number }): string | null {
-  const file = path.join(options.dataDir, 'postgres', 'password');
-  if (!fs.existsSync(file)) return null;
-  const password = fs.readFileSync(file, 'utf8').trim();
-  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
-}

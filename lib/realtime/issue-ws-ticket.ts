@@ -8,7 +8,7 @@ import { generateWsTicket, hashWsTicket, WS_TICKET_LIFETIME_SECONDS } from './ws
  * Issues a one-time ticket that opens the jobs WebSocket for the signed-in user
  * of `ctx`. The ticket is returned once; only its SHA-256 is stored, with the
  * user, the session and the client address. It expires after 30 seconds and is
- * spent by the first upgrade that presents it, so the browser asks for a fresh
+ * spent by the first upgrade that presents it, so the browser requests a fresh
  * one before every connect. The user's expired tickets are deleted on the way.
  */
 export async function issueWsTicket(ctx: UserContext): Promise<{ ticket: string; expiresAt: Date }> {

@@ -13,7 +13,7 @@ export function generateWsTicket(): string {
 
 /**
  * Returns the stored form of a ticket, its SHA-256 in hex. A plain hash suffices
- * because the ticket has 256 bits of entropy, so nobody can recover it from its hash.
+ * because the ticket has 256 bits of entropy, so it cannot be recovered from its hash.
  */
 export function hashWsTicket(ticket: string): string {
   return createHash('sha256').update(ticket, 'utf8').digest('hex');

@@ -11,7 +11,7 @@ export type JobOutcomeDay = {
   cancelled: number;
 };
 
-/** Longest span accepted, in days. */
+/** Maximum span accepted, in days. */
 export const MAX_OUTCOME_DAYS = 366;
 
 /**

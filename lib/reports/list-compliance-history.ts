@@ -11,7 +11,7 @@ export interface ComplianceSnapshotRow extends ComplianceRow {
   takenAt: Date;
 }
 
-/** Which rows to read: the overall series, one OS release, or every row. */
+/** Selection of rows to read: the overall series, one OS release, or every row. */
 export type ComplianceSeries = 'overall' | 'all' | { osName: string; osVersion: string };
 
 /**

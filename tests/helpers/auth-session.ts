@@ -54,7 +54,8 @@ export async function freshTotpCode(secret: string): Promise<string> {
 export function setCookies(response: JsonResponse): Map<string, string> {
   const cookies = new Map<string, string>();
   const header = response.headers['set-cookie'];
-  for (const line of Array.isArray(header) ? header : header ? [header] : []) {
+  const lines = header === undefined ? [] : [header].flat();
+  for (const line of lines) {
     const [pair] = line.split(';');
     const index = pair!.indexOf('=');
     cookies.set(pair!.slice(0, index).trim(), pair!.slice(index + 1).trim());

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureFolders, PACKAGE_MANAGER_FIXTURES, readFixture, readOptionalFixture } from '../helpers/fixture-files';
 import { classifyAptFailure } from '@/agent/package-managers/apt/classify-failure';
 import { parseDpkgQuery } from '@/agent/package-managers/apt/parse-dpkg-query';
 import { parseAptListUpgradable } from '@/agent/package-managers/apt/parse-list-upgradable';
@@ -16,7 +17,7 @@ import type { FailureCause, RebootState } from '@/agent/package-managers/types';
  * understands fails the test, so every new folder is either checked or reported.
  */
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/package-managers');
+const FIXTURES = PACKAGE_MANAGER_FIXTURES;
 const PREFIXES = ['apt-', 'debian-', 'dpkg-'];
 
 /** Keys that describe an entry rather than the parser's reading. */
@@ -45,20 +46,7 @@ interface Reader {
   check(entry: Entry): void;
 }
 
-const folders = fs
-  .readdirSync(FIXTURES, { withFileTypes: true })
-  .filter((dirent) => dirent.isDirectory() && PREFIXES.some((prefix) => dirent.name.startsWith(prefix)))
-  .map((dirent) => dirent.name)
-  .sort();
-
-function readText(folder: string, file: string): string {
-  return fs.readFileSync(path.join(FIXTURES, folder, file), 'utf8');
-}
-
-function readOptionalText(folder: string, file: string): string | null {
-  const full = path.join(FIXTURES, folder, file);
-  return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : null;
-}
+const folders = fixtureFolders(PREFIXES);
 
 function alsoReads(entry: Entry): string[] {
   const files = entry.expected.alsoReads ?? [];
@@ -82,7 +70,7 @@ function heldFromAlsoReads(entry: Entry): Set<string> | undefined {
     if (!Array.isArray(entry.all[file]?.held)) {
       throw new Error(`${entry.folder}/${entry.file}: cannot map alsoReads file ${file}; only apt-mark showhold entries are understood here`);
     }
-    parseAptMarkShowhold(readText(entry.folder, file)).forEach((name) => held.add(name));
+    parseAptMarkShowhold(readFixture(entry.folder, file)).forEach((name) => held.add(name));
   }
   return held;
 }
@@ -135,7 +123,7 @@ const READERS: readonly Reader[] = [
     fields: ['held'],
     matches: (entry) => keysOf(entry).includes('held') && /showhold/.test(entry.file),
     check: (entry) => {
-      expect(parseAptMarkShowhold(readText(entry.folder, entry.file))).toEqual(entry.expected.held);
+      expect(parseAptMarkShowhold(readFixture(entry.folder, entry.file))).toEqual(entry.expected.held);
     },
   },
   {
@@ -143,7 +131,7 @@ const READERS: readonly Reader[] = [
     fields: ['updates'],
     matches: (entry) => keysOf(entry).includes('updates') && updatesSource(entry) === 'list',
     check: (entry) => {
-      const updates = parseAptListUpgradable(readText(entry.folder, entry.file), heldFromAlsoReads(entry));
+      const updates = parseAptListUpgradable(readFixture(entry.folder, entry.file), heldFromAlsoReads(entry));
       expectListMatches(`${entry.folder}/${entry.file} updates`, updates, entry.expected.updates);
     },
   },
@@ -153,7 +141,7 @@ const READERS: readonly Reader[] = [
     matches: (entry) => keysOf(entry).includes('updates') && updatesSource(entry) === 'simulate',
     check: (entry) => {
       const label = `${entry.folder}/${entry.file}`;
-      const simulation = parseAptSimulation(readText(entry.folder, entry.file), heldFromAlsoReads(entry));
+      const simulation = parseAptSimulation(readFixture(entry.folder, entry.file), heldFromAlsoReads(entry));
       const { updates, removals, keptBack, deferredByPhasing, summary } = entry.expected;
       expectListMatches(`${label} updates`, simulation.updates, updates);
       if (removals !== undefined) expectListMatches(`${label} removals`, simulation.removals, removals);
@@ -168,7 +156,7 @@ const READERS: readonly Reader[] = [
     matches: (entry) => keysOf(entry).includes('installed') && Array.isArray(entry.expected.installed),
     check: (entry) => {
       const label = `${entry.folder}/${entry.file}`;
-      const inventory = parseDpkgQuery(readText(entry.folder, entry.file));
+      const inventory = parseDpkgQuery(readFixture(entry.folder, entry.file));
       // A field left out of an expected row has its default reading: not held, not broken.
       const installed = (entry.expected.installed as Expected[]).map((row) => ({ held: false, broken: false, ...row }));
       expectListMatches(`${label} installed`, inventory.installed, installed);
@@ -183,13 +171,13 @@ const READERS: readonly Reader[] = [
       const label = `${entry.folder}/${entry.file}`;
       expect(entry.file, `${label} is a .stdout.txt entry`).toMatch(/\.stdout\.txt$/);
       const base = entry.file.replace(/\.stdout\.txt$/, '');
-      const exitText = readOptionalText(entry.folder, `${base}.exit`);
+      const exitText = readOptionalFixture(entry.folder, `${base}.exit`);
       const exitCode = exitText === null ? APT_GET_ERROR_STATUS : Number(exitText.trim());
 
       const failure = classifyAptFailure({
         exitCode,
-        stdout: readText(entry.folder, entry.file),
-        stderr: readOptionalText(entry.folder, `${base}.stderr.txt`) ?? '',
+        stdout: readFixture(entry.folder, entry.file),
+        stderr: readOptionalFixture(entry.folder, `${base}.stderr.txt`) ?? '',
         timedOut: false,
       });
 
@@ -209,7 +197,7 @@ const READERS: readonly Reader[] = [
     fields: ['runningKernel'],
     matches: (entry) => keysOf(entry).includes('runningKernel'),
     check: (entry) => {
-      expect(readText(entry.folder, entry.file).trim()).toBe(entry.expected.runningKernel);
+      expect(readFixture(entry.folder, entry.file).trim()).toBe(entry.expected.runningKernel);
     },
   },
   {
@@ -219,7 +207,7 @@ const READERS: readonly Reader[] = [
       keysOf(entry).includes('rebootRequired') && alsoReads(entry).some((file) => entry.all[file]?.runningKernel !== undefined),
     check: (entry) => {
       const unameFile = alsoReads(entry).find((file) => entry.all[file]?.runningKernel !== undefined) ?? '';
-      const state = rebootStateFromKernels(readText(entry.folder, unameFile), readText(entry.folder, entry.file));
+      const state = rebootStateFromKernels(readFixture(entry.folder, unameFile), readFixture(entry.folder, entry.file));
       expectRebootState(entry, state);
     },
   },
@@ -233,7 +221,7 @@ const READERS: readonly Reader[] = [
       const flagFile = files.find((file) => file !== pkgsFile && /reboot-required/.test(file));
       expect(flagFile, `${entry.folder}/${entry.file} names a flag file`).toBeDefined();
 
-      const state = rebootStateFromFlagFile(readText(entry.folder, flagFile ?? ''), pkgsFile === undefined ? null : readText(entry.folder, pkgsFile));
+      const state = rebootStateFromFlagFile(readFixture(entry.folder, flagFile ?? ''), pkgsFile === undefined ? null : readFixture(entry.folder, pkgsFile));
       expectRebootState(entry, state);
     },
   },

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureFolders, PACKAGE_MANAGER_FIXTURES, readFixture, readOptionalFixture } from '../helpers/fixture-files';
 import { interpretDnfCheckUpdate } from '@/agent/package-managers/dnf/interpret-check-update';
 import { parseRpmQuery } from '@/agent/package-managers/rpm/parse-rpm-query';
 import { interpretZypperRun } from '@/agent/package-managers/zypper/exit-status';
@@ -15,7 +16,7 @@ import type { FailureCause, RebootState } from '@/agent/package-managers/types';
  * understands fails the test, so every new folder is either checked or reported.
  */
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/package-managers');
+const FIXTURES = PACKAGE_MANAGER_FIXTURES;
 const PREFIXES = ['dnf-', 'rpm-', 'zypper-'];
 
 /** Keys that describe an entry rather than the parser's reading. */
@@ -43,20 +44,7 @@ interface Reader {
   check(entry: Entry): void;
 }
 
-const folders = fs
-  .readdirSync(FIXTURES, { withFileTypes: true })
-  .filter((dirent) => dirent.isDirectory() && PREFIXES.some((prefix) => dirent.name.startsWith(prefix)))
-  .map((dirent) => dirent.name)
-  .sort();
-
-function readText(folder: string, file: string): string {
-  return fs.readFileSync(path.join(FIXTURES, folder, file), 'utf8');
-}
-
-function readOptionalText(folder: string, file: string): string | null {
-  const full = path.join(FIXTURES, folder, file);
-  return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : null;
-}
+const folders = fixtureFolders(PREFIXES);
 
 function keysOf(entry: Entry): string[] {
   return Object.keys(entry.expected).filter((key) => !NOTE_KEYS.has(key));
@@ -74,11 +62,11 @@ function baseName(file: string): string {
 /** Reads stdout, stderr and the exit status of the run an entry describes. */
 function readRun(entry: Entry, defaultExit: number): { exitCode: number; stdout: string; stderr: string; exitText: string | null } {
   const base = baseName(entry.file);
-  const exitText = readOptionalText(entry.folder, `${base}.exit`);
+  const exitText = readOptionalFixture(entry.folder, `${base}.exit`);
   return {
     exitCode: exitText === null ? defaultExit : Number(exitText.trim()),
-    stdout: readText(entry.folder, entry.file),
-    stderr: readOptionalText(entry.folder, `${base}.stderr.txt`) ?? '',
+    stdout: readFixture(entry.folder, entry.file),
+    stderr: readOptionalFixture(entry.folder, `${base}.stderr.txt`) ?? '',
     exitText: exitText?.trim() ?? null,
   };
 }
@@ -152,7 +140,7 @@ const READERS: readonly Reader[] = [
     fields: ['installed', 'excluded'],
     matches: (entry) => keysOf(entry).includes('installed'),
     check: (entry) => {
-      const inventory = parseRpmQuery(readText(entry.folder, entry.file));
+      const inventory = parseRpmQuery(readFixture(entry.folder, entry.file));
       expectListMatches(`${label(entry)} installed`, inventory.installed, entry.expected.installed);
       if (entry.expected.excluded !== undefined) expectListMatches(`${label(entry)} excluded`, inventory.excluded, entry.expected.excluded);
     },
@@ -162,7 +150,7 @@ const READERS: readonly Reader[] = [
     fields: ['updates'],
     matches: (entry) => entry.folder.startsWith('zypper-') && keysOf(entry).includes('updates'),
     check: (entry) => {
-      expectListMatches(`${label(entry)} updates`, parseZypperListUpdates(readText(entry.folder, entry.file)), entry.expected.updates);
+      expectListMatches(`${label(entry)} updates`, parseZypperListUpdates(readFixture(entry.folder, entry.file)), entry.expected.updates);
     },
   },
   {
@@ -170,7 +158,7 @@ const READERS: readonly Reader[] = [
     fields: ['patches'],
     matches: (entry) => entry.folder.startsWith('zypper-') && keysOf(entry).includes('patches'),
     check: (entry) => {
-      expectListMatches(`${label(entry)} patches`, parseZypperListPatches(readText(entry.folder, entry.file)), entry.expected.patches);
+      expectListMatches(`${label(entry)} patches`, parseZypperListPatches(readFixture(entry.folder, entry.file)), entry.expected.patches);
     },
   },
   {

@@ -37,7 +37,7 @@ const PHASING_HEADERS = ['The following upgrades have been deferred due to phasi
  * An update is a security fix when one of its origins carries the
  * `Debian-Security` label or an archive ending in `-security`, which includes
  * the Ubuntu ESM archive `-infra-security`. The package name never counts.
- * `repository` holds the origins as apt prints them, such as
+ * `repository` contains the origins as apt prints them, such as
  * `Debian:9.3/stable, Debian:stable-updates`.
  *
  * A kept-back package is `held` when `held` (the `apt-mark showhold` names)

@@ -71,7 +71,7 @@ function checkStream(xml: string): void {
 /**
  * Reads the package updates of `zypper --xmlout list-updates`: `edition-old` is the
  * installed version, `edition` the candidate and the `<source alias>` the repository.
- * This listing never says whether an update is a security fix, so `security` is false
+ * This listing never shows whether an update is a security fix, so `security` is false
  * until the security patches are matched to it. `<message>` elements are progress
  * text and are skipped. Throws when the text is not zypper XML.
  */

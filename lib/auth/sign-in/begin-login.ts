@@ -64,7 +64,12 @@ export async function beginLogin(ctx: Context, input: unknown, services: SignInS
     : { valid: await verifyDummyPassword(request.password), needsRehash: false };
 
   if (!user || !verification.valid || user.disabledAt !== null) {
-    const reason = !user ? 'unknown_user' : !verification.valid ? 'wrong_password' : 'disabled';
+    let reason = 'disabled';
+    if (!user) {
+      reason = 'unknown_user';
+    } else if (!verification.valid) {
+      reason = 'wrong_password';
+    }
     await ctx.db.transaction((tx) =>
       writeAudit(tx, {
         actor: ctx.actor,

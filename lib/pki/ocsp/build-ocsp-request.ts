@@ -10,7 +10,7 @@ const SHA1 = '1.3.14.3.2.26';
 
 /**
  * Builds a DER OCSPRequest for one certificate with a SHA-1 CertID, the form OpenSSL
- * sends, so the server can staple its own responder's answer for the web certificate.
+ * sends, so the server can staple its own responder's response for the web certificate.
  */
 export function buildOcspRequest(options: { certDer: Uint8Array; issuerDer: Uint8Array }): Buffer {
   const certificate = AsnConvert.parse(options.certDer, Certificate);

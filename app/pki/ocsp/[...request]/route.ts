@@ -12,7 +12,7 @@ export async function GET(_request: Request, route: { params: Promise<{ request:
   try {
     encoded = request.map((segment) => decodeURIComponent(segment)).join('/');
   } catch {
-    // A broken percent-encoding is answered like any other malformed request.
+    // A broken percent-encoding gets the same response as any other malformed request.
     encoded = '';
   }
 
