@@ -12,9 +12,23 @@ import type { RevocationUrls } from '@/lib/pki/revocation-urls';
 import { authenticateAgent } from './authenticate-agent';
 import type { AgentChannels } from './agent-channels';
 
+/**
+ * Headers of every agent listener response. Only agents read them, but a browser that
+ * reaches the port gets JSON it can neither frame, sniff nor cache.
+ */
+const RESPONSE_HEADERS = {
+  'content-type': 'application/json',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000',
+};
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...RESPONSE_HEADERS, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -245,3 +245,4 @@ export * from './schema-auth';
 export * from './schema-audit';
 export * from './schema-pki';
 export * from './schema-reports';
+export * from './schema-groups';

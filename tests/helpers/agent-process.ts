@@ -29,6 +29,19 @@ export function enrollAgent(options: { enrollCommand: string; agentDir: string; 
   return result.stdout + result.stderr;
 }
 
+/** Creates an enrollment token with the admin CLI and returns the printed `pm-agent enroll` command line. */
+export function createEnrollCommand(serverEnv: Record<string, string>, description: string): string {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'patch-manager.js'), 'token', 'create', '--description', description], {
+    cwd: ROOT,
+    env: { ...process.env, ...serverEnv },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`patch-manager token create failed with ${result.status}:\n${result.stderr}`);
+  const command = result.stdout.split('\n').find((line) => line.includes('pm-agent enroll'));
+  if (!command) throw new Error(`patch-manager token create printed no enroll command:\n${result.stdout}`);
+  return command;
+}
+
 /** Starts `pm-agent run` in the background from a directory outside the project. */
 export function runAgent(options: { agentDir: string; env?: Record<string, string> }): AgentProcess {
   const child: ChildProcess = spawn(process.execPath, [AGENT_BIN, 'run'], {

@@ -7,7 +7,7 @@ import { createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
-import { enrollAgent, runAgent, tempAgentDir, waitFor, type AgentProcess } from '../helpers/agent-process';
+import { createEnrollCommand, enrollAgent, runAgent, tempAgentDir, waitFor, type AgentProcess } from '../helpers/agent-process';
 
 // End to end on loopback: the real server with its own database, the admin
 // CLI, and real agent processes. One agent reads this machine's own dpkg
@@ -41,14 +41,7 @@ interface JobDetail {
 }
 
 function createTokenWithCli(description: string): string {
-  const result = spawnSync(process.execPath, ['bin/patch-manager.js', 'token', 'create', '--description', description], {
-    env: { ...process.env, ...server.env },
-    encoding: 'utf8',
-  });
-  expect(result.status, result.stderr).toBe(0);
-  const command = result.stdout.split('\n').find((line) => line.includes('pm-agent enroll'));
-  expect(command).toBeDefined();
-  return command!;
+  return createEnrollCommand(server.env, description);
 }
 
 async function get<T>(path: string): Promise<T> {
