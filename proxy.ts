@@ -35,7 +35,7 @@ function isPublic(pathname: string): boolean {
 }
 
 /** Sections only Admins may use. */
-const ADMIN_PREFIXES = ['/admin', '/audit', '/enrollment', '/api/v1/reports/audit', '/api/v1/users', '/api/v1/enrollment-tokens', '/certificates', '/api/v1/certificates', '/settings', '/api/v1/settings'];
+const ADMIN_PREFIXES = ['/admin', '/audit', '/enrollment', '/api/v1/reports/audit', '/api/v1/users', '/api/v1/groups', '/api/v1/enrollment-tokens', '/certificates', '/api/v1/certificates', '/settings', '/api/v1/settings'];
 
 function isAdminOnly(pathname: string): boolean {
   return ADMIN_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`) || pathname.startsWith(`${prefix}.`));

@@ -111,14 +111,21 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
               <TableHead>Reboot</TableHead>
               <TableHead>Status</TableHead>
               <TableHead>OS</TableHead>
+              <TableHead>Groups</TableHead>
               <TableHead>Last seen</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {result.items.length === 0 && (
               <TableRow>
-                <TableCell colSpan={8} className="py-8 text-center text-muted-foreground">
-                  No hosts match. Enroll a host on the <Link className="underline" href="/enrollment">Enrollment</Link> page.
+                <TableCell colSpan={9} className="py-8 text-center text-muted-foreground">
+                  {ctx.actor.role === 'admin' ? (
+                    <>
+                      No hosts match. Enroll a host on the <Link className="underline" href="/enrollment">Enrollment</Link> page.
+                    </>
+                  ) : (
+                    'No hosts match. You see the hosts of your groups; an Admin assigns hosts and users to groups.'
+                  )}
                 </TableCell>
               </TableRow>
             )}
@@ -149,6 +156,9 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
                 </TableCell>
                 <TableCell className="whitespace-nowrap">
                   {host.osName} {host.osVersion}
+                </TableCell>
+                <TableCell className="text-sm" data-testid="host-groups">
+                  {host.groups.length > 0 ? host.groups.join(', ') : <span className="text-muted-foreground">none</span>}
                 </TableCell>
                 <TableCell className="whitespace-nowrap" title={formatDateTime(host.lastSeenAt)}>
                   {formatAge(host.lastSeenAt, now)}

@@ -13,6 +13,7 @@ import { Select } from '@/components/ui/select';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { consoleContext } from '@/lib/console-context';
 import { ValidationError } from '@/lib/errors';
+import { computeComplianceByGroup } from '@/lib/reports/compliance-by-group';
 import { computeComplianceByOs, type ComplianceRow } from '@/lib/reports/compliance-by-os';
 import { upToDatePercent } from '@/lib/reports/host-state-counts';
 import { listComplianceHistory, type ComplianceSeries } from '@/lib/reports/list-compliance-history';
@@ -40,9 +41,14 @@ function parseOsValue(value: string): { osName: string; osVersion: string } | nu
   }
 }
 
-function osLabel(row: Pick<ComplianceRow, 'scope' | 'osName' | 'osVersion'>): string {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function osLabel(row: Pick<ComplianceRow, 'scope' | 'osName' | 'osVersion'> & { groupName?: string }): string {
   if (row.scope === 'overall') {
     return 'All hosts';
+  }
+  if (row.scope === 'group') {
+    return `Group ${row.groupName ?? ''}`;
   }
   return `${row.osName} ${row.osVersion}`.trim() || 'OS not reported yet';
 }
@@ -66,9 +72,23 @@ export default async function ComplianceReportPage({ searchParams }: { searchPar
     period = parseReportPeriod({}, { defaultDays: 90 });
   }
 
-  const series: ComplianceSeries = parseOsValue(first(query.os) ?? '') ?? 'overall';
-
-  const [live, history] = await Promise.all([computeComplianceByOs(ctx), listComplianceHistory(ctx, { period, series })]);
+  const [live, groups] = await Promise.all([computeComplianceByOs(ctx), computeComplianceByGroup(ctx)]);
+  // Stored overall and OS rows count the whole fleet, so an Operator's history
+  // starts at their first group instead.
+  const groupParam = first(query.group) ?? '';
+  const chosenGroup = groups.find((row) => UUID.test(groupParam) && row.groupId === groupParam.toLowerCase()) ?? null;
+  const operatorDefault = ctx.actor.role === 'operator' && !query.os ? (groups[0] ?? null) : null;
+  const groupSeries = chosenGroup ?? operatorDefault;
+  const series: ComplianceSeries = groupSeries?.groupId
+    ? { groupId: groupSeries.groupId }
+    : (parseOsValue(first(query.os) ?? '') ?? 'overall');
+  const history = await listComplianceHistory(ctx, { period, series });
+  const seriesLabel =
+    series === 'overall'
+      ? osLabel({ scope: 'overall', osName: '', osVersion: '' })
+      : 'groupId' in series
+        ? osLabel({ scope: 'group', osName: '', osVersion: '', groupName: groupSeries?.groupName })
+        : osLabel({ scope: 'os', ...series });
   const now = new Date();
   const historyCsv = `/api/v1/reports/compliance.csv?from=${period.from}&to=${period.to}`;
 
@@ -140,9 +160,57 @@ export default async function ComplianceReportPage({ searchParams }: { searchPar
 
       <Card>
         <CardHeader>
+          <CardTitle>By group</CardTitle>
+          <CardDescription>A host in several groups counts in each. Hosts in no group appear only in the figures above.</CardDescription>
+        </CardHeader>
+        <Table data-testid="compliance-group-table">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Group</TableHead>
+              <TableHead className="text-right">Hosts</TableHead>
+              <TableHead className="text-right">Up to date</TableHead>
+              <TableHead className="text-right">Behind</TableHead>
+              <TableHead className="text-right">Offline</TableHead>
+              <TableHead className="text-right">Awaiting inventory</TableHead>
+              <TableHead className="text-right">Security updates</TableHead>
+              <TableHead className="text-right">Reboot pending</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {groups.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={8} className="py-6 text-center text-muted-foreground">
+                  No groups to show.
+                </TableCell>
+              </TableRow>
+            )}
+            {groups.map((row) => {
+              const percent = upToDatePercent(row);
+              return (
+                <TableRow key={row.groupId} data-testid="compliance-group-row" data-group-name={row.groupName}>
+                  <TableCell>{row.groupName}</TableCell>
+                  <TableCell className="text-right tabular-nums">{row.hosts}</TableCell>
+                  <TableCell className="text-right tabular-nums">
+                    {row.upToDate}
+                    {percent !== null && <span className="text-muted-foreground"> ({percent} %)</span>}
+                  </TableCell>
+                  <TableCell className="text-right tabular-nums">{row.behind}</TableCell>
+                  <TableCell className="text-right tabular-nums">{row.offline}</TableCell>
+                  <TableCell className="text-right tabular-nums">{row.awaitingInventory}</TableCell>
+                  <TableCell className="text-right tabular-nums">{row.withSecurity}</TableCell>
+                  <TableCell className="text-right tabular-nums">{row.rebootPending}</TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      </Card>
+
+      <Card>
+        <CardHeader>
           <CardTitle>Over time</CardTitle>
           <CardDescription>
-            {osLabel(series === 'overall' ? { scope: 'overall', osName: '', osVersion: '' } : { scope: 'os', ...series })}, {period.from} to {period.to}, one
+            {seriesLabel}, {period.from} to {period.to}, one
             snapshot per UTC day.
           </CardDescription>
         </CardHeader>
@@ -155,7 +223,7 @@ export default async function ComplianceReportPage({ searchParams }: { searchPar
           <ReportPeriodForm action="/reports" from={period.from} to={period.to}>
             <div className="flex w-56 flex-col gap-1.5">
               <Label htmlFor="report-os">OS</Label>
-              <Select id="report-os" name="os" defaultValue={series === 'overall' ? '' : osValue(series.osName, series.osVersion)}>
+              <Select id="report-os" name="os" defaultValue={series === 'overall' || 'groupId' in series ? '' : osValue(series.osName, series.osVersion)}>
                 <option value="">All hosts</option>
                 {live
                   .filter((row) => row.scope === 'os')
@@ -166,6 +234,19 @@ export default async function ComplianceReportPage({ searchParams }: { searchPar
                   ))}
               </Select>
             </div>
+            {groups.length > 0 && (
+              <div className="flex w-56 flex-col gap-1.5">
+                <Label htmlFor="report-group">Group</Label>
+                <Select id="report-group" name="group" defaultValue={series !== 'overall' && 'groupId' in series ? series.groupId : ''}>
+                  <option value="">None (use the OS choice)</option>
+                  {groups.map((row) => (
+                    <option key={row.groupId} value={row.groupId ?? ''}>
+                      {row.groupName}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+            )}
           </ReportPeriodForm>
           {history.length === 0 ? (
             <p className="py-8 text-center text-sm text-muted-foreground" data-testid="compliance-history-empty">

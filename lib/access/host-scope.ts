@@ -41,3 +41,16 @@ export function jobVisibleTo(actor: Actor, jobIdColumn: AnyPgColumn | SQL): SQL 
         join user_group_members ugm on ugm.group_id = hgm.group_id
         where ugm.user_id = ${actor.userId}::uuid))`;
 }
+
+/**
+ * A condition on a host group id column that holds only for groups the actor may
+ * see: every group for unscoped actors, and for an Operator the groups they are
+ * assigned to. Per-group figures such as compliance rows use it, so an Operator never
+ * learns the size or state of another group.
+ */
+export function groupVisibleTo(actor: Actor, groupIdColumn: AnyPgColumn | SQL): SQL {
+  if (!isScoped(actor)) return sql`true`;
+  return sql`${groupIdColumn} in (
+    select ugm.group_id from user_group_members ugm
+    where ugm.user_id = ${actor.userId}::uuid)`;
+}

@@ -1,15 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, date, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { hostGroups } from './schema-groups';
 
 /**
- * Daily compliance figures, one row per OS (name and version) and one overall
- * row (`scope` = 'overall', empty OS columns) per UTC day. Taking a snapshot
- * twice on one day replaces that day's rows. The host states partition the
- * fleet: offline, awaiting first inventory, behind and up to date add up to
- * `hosts`; `with_security` and `reboot_pending` overlap them.
- *
- * NOTE: there is no group dimension, because hosts have no groups yet; a
- * `group` scope belongs here once host groups exist.
+ * Daily compliance figures, one row per OS (name and version), one per host
+ * group (`scope` = 'group', with the group's id and its name at that time) and
+ * one overall row (`scope` = 'overall', empty OS columns) per UTC day. Taking a
+ * snapshot twice on one day replaces that day's rows. The host states partition
+ * the hosts of a row: offline, awaiting first inventory, behind and up to date
+ * add up to `hosts`; `with_security` and `reboot_pending` overlap them. A host
+ * in several groups counts in each group's row. Deleting a group deletes its
+ * rows, because only Admins, who see every host, could still read them.
  */
 export const complianceSnapshots = pgTable(
   'compliance_snapshots',
@@ -20,6 +21,8 @@ export const complianceSnapshots = pgTable(
     scope: text('scope').notNull(),
     osName: text('os_name').notNull().default(''),
     osVersion: text('os_version').notNull().default(''),
+    groupId: uuid('group_id').references(() => hostGroups.id, { onDelete: 'cascade' }),
+    groupName: text('group_name').notNull().default(''),
     hosts: integer('hosts').notNull(),
     upToDate: integer('up_to_date').notNull(),
     behind: integer('behind').notNull(),
@@ -29,8 +32,11 @@ export const complianceSnapshots = pgTable(
     rebootPending: integer('reboot_pending').notNull(),
   },
   (t) => [
-    uniqueIndex('compliance_snapshots_day_idx').on(t.snapshotDate, t.scope, t.osName, t.osVersion),
-    check('compliance_snapshots_scope_check', sql`${t.scope} in ('overall', 'os')`),
+    uniqueIndex('compliance_snapshots_day_idx').on(t.snapshotDate, t.scope, t.osName, t.osVersion).where(sql`${t.scope} <> 'group'`),
+    uniqueIndex('compliance_snapshots_group_day_idx').on(t.snapshotDate, t.groupId).where(sql`${t.scope} = 'group'`),
+    index('compliance_snapshots_group_idx').on(t.groupId),
+    check('compliance_snapshots_scope_check', sql`${t.scope} in ('overall', 'os', 'group')`),
+    check('compliance_snapshots_group_check', sql`(${t.scope} = 'group') = (${t.groupId} is not null)`),
   ],
 );
 

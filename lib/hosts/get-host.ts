@@ -1,12 +1,16 @@
 import { and, asc, desc, eq, isNull } from 'drizzle-orm';
-import { certificates, hostUpdates, hosts, jobHosts, jobs } from '@/lib/db/schema';
+import { hostVisibleTo, jobVisibleTo } from '@/lib/access/host-scope';
+import { certificates, hostGroupMembers, hostGroups, hostUpdates, hosts, jobHosts, jobs } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { NotFoundError } from '@/lib/errors';
 import { UUID_PATTERN } from './find-visible-host';
 import { hostSummaryColumns } from './list-hosts';
 
-
-/** Returns one host with its facts, pending updates, certificate and recent jobs; throws NotFoundError. */
+/**
+ * Returns one host with its facts, groups, pending updates, certificate and recent
+ * jobs. Raises NotFoundError for an unknown or removed host and for a host outside an
+ * Operator's groups. Recent jobs leave out jobs the actor may not see.
+ */
 export async function getHost(ctx: Context, input: { hostId: string }) {
   if (!UUID_PATTERN.test(input.hostId)) {
     throw new NotFoundError('host not found');
@@ -29,12 +33,12 @@ export async function getHost(ctx: Context, input: { hostId: string }) {
       inventoryAt: hosts.inventoryAt,
     })
     .from(hosts)
-    .where(and(eq(hosts.id, input.hostId), isNull(hosts.removedAt)));
+    .where(and(eq(hosts.id, input.hostId), isNull(hosts.removedAt), hostVisibleTo(ctx.actor, hosts.id)));
   if (!host) {
     throw new NotFoundError('host not found');
   }
 
-  const [certificate, updates, recentJobs] = await Promise.all([
+  const [certificate, updates, recentJobs, groups] = await Promise.all([
     ctx.db
       .select({
         serial: certificates.serial,
@@ -74,12 +78,18 @@ export async function getHost(ctx: Context, input: { hostId: string }) {
       })
       .from(jobHosts)
       .innerJoin(jobs, eq(jobs.id, jobHosts.jobId))
-      .where(eq(jobHosts.hostId, input.hostId))
+      .where(and(eq(jobHosts.hostId, input.hostId), jobVisibleTo(ctx.actor, jobs.id)))
       .orderBy(desc(jobs.createdAt))
       .limit(20),
+    ctx.db
+      .select({ id: hostGroups.id, name: hostGroups.name })
+      .from(hostGroupMembers)
+      .innerJoin(hostGroups, eq(hostGroups.id, hostGroupMembers.groupId))
+      .where(eq(hostGroupMembers.hostId, input.hostId))
+      .orderBy(asc(hostGroups.name)),
   ]);
 
-  return { ...host, certificate: certificate[0] ?? null, updates, jobs: recentJobs };
+  return { ...host, certificate: certificate[0] ?? null, updates, jobs: recentJobs, groups };
 }
 
 export type HostDetail = Awaited<ReturnType<typeof getHost>>;

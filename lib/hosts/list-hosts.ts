@@ -1,6 +1,7 @@
 import { parseInput } from '@/lib/validation';
 import { and, asc, desc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { hostVisibleTo } from '@/lib/access/host-scope';
 import { hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 
@@ -38,6 +39,10 @@ export const hostSummaryColumns = {
   lastSeenAt: hosts.lastSeenAt,
   ipAddresses: hosts.ipAddresses,
   agentVersion: hosts.agentVersion,
+  // Written out as hosts.id: drizzle renders a column interpolated in a select
+  // list without its table, which the subquery would bind to host_groups.id.
+  groups: sql<string[]>`array(select g.name from host_group_members m join host_groups g on g.id = m.group_id
+    where m.host_id = hosts.id order by g.name)`,
 };
 
 export interface HostSummary {
@@ -53,17 +58,22 @@ export interface HostSummary {
   lastSeenAt: Date | null;
   ipAddresses: string[];
   agentVersion: string;
+  /** Names of the host's groups, sorted. */
+  groups: string[];
 }
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-/** Lists hosts one page at a time; the default order puts hosts with most security updates first. */
+/**
+ * Lists the hosts the actor may see, one page at a time. An Operator sees the hosts
+ * of their groups. The default order puts hosts with the most security updates first.
+ */
 export async function listHosts(ctx: Context, input: ListHostsInput): Promise<{ total: number; items: HostSummary[] }> {
   const { search, status, page, pageSize, sort } = parseInput(listHostsInput, input, 'host list request');
 
-  const filters: SQL[] = [isNull(hosts.removedAt)];
+  const filters: SQL[] = [isNull(hosts.removedAt), hostVisibleTo(ctx.actor, hosts.id)];
   if (search) {
     const pattern = `%${escapeLike(search)}%`;
     filters.push(or(ilike(hosts.hostname, pattern), ilike(hosts.osName, pattern), sql`array_to_string(${hosts.ipAddresses}, ' ') ilike ${pattern}`)!);

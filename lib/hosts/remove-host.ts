@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { hostVisibleTo } from '@/lib/access/host-scope';
 import { assertAdmin } from '@/lib/auth/assert-admin';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { notifyRevocation } from '@/lib/certificates/certificate-events';
@@ -27,7 +28,7 @@ export async function removeHost(ctx: Context, input: { hostId: string }): Promi
     const [host] = await tx
       .update(hosts)
       .set({ removedAt: sql`now()`, status: 'offline' })
-      .where(and(eq(hosts.id, hostId), isNull(hosts.removedAt)))
+      .where(and(eq(hosts.id, hostId), isNull(hosts.removedAt), hostVisibleTo(ctx.actor, hosts.id)))
       .returning({ hostname: hosts.hostname });
     if (!host) {
       throw new NotFoundError('host not found');

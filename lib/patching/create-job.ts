@@ -1,6 +1,7 @@
 import { parseInput } from '@/lib/validation';
 import { and, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { hostVisibleTo } from '@/lib/access/host-scope';
 import { hosts, jobs } from '@/lib/db/schema';
 import { actorLabel, type Context } from '@/lib/context';
 import { NotFoundError } from '@/lib/errors';
@@ -74,7 +75,8 @@ export async function createJob(
     const found = await tx
       .select({ id: hosts.id })
       .from(hosts)
-      .where(and(inArray(hosts.id, hostIds), isNull(hosts.removedAt)));
+      // Only hosts the actor may see can be targeted; any other id reads as not found.
+      .where(and(inArray(hosts.id, hostIds), isNull(hosts.removedAt), hostVisibleTo(ctx.actor, hosts.id)));
     if (found.length !== hostIds.length) {
       const known = new Set(found.map((row) => row.id));
       const missing = hostIds.filter((id) => !known.has(id));

@@ -1,11 +1,15 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
+import { jobVisibleTo } from '@/lib/access/host-scope';
 import { hosts, jobHosts, jobs } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { NotFoundError } from '@/lib/errors';
 import { UUID_PATTERN } from '@/lib/hosts/find-visible-host';
 import type { PackageChange } from '@/agent/package-managers/types';
 
-/** Returns a job with every host's status and stored result; throws NotFoundError. */
+/**
+ * Returns a job with every host's status and stored result. Raises NotFoundError for
+ * an unknown job and for a job with any host outside an Operator's groups.
+ */
 export async function getJob(ctx: Context, input: { jobId: string }) {
   if (!UUID_PATTERN.test(input.jobId)) {
     throw new NotFoundError('job not found');
@@ -26,7 +30,7 @@ export async function getJob(ctx: Context, input: { jobId: string }) {
       deadlineAt: jobs.deadlineAt,
     })
     .from(jobs)
-    .where(eq(jobs.id, input.jobId));
+    .where(and(eq(jobs.id, input.jobId), jobVisibleTo(ctx.actor, jobs.id)));
   if (!job) {
     throw new NotFoundError('job not found');
   }

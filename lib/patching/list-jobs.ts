@@ -1,9 +1,10 @@
 import { desc, sql } from 'drizzle-orm';
+import { jobVisibleTo } from '@/lib/access/host-scope';
 import { jobs } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { ValidationError } from '@/lib/errors';
 
-/** Lists jobs newest first with per-job host counts. */
+/** Lists the jobs the actor may see (jobVisibleTo), newest first, with per-job host counts. */
 export async function listJobs(ctx: Context, input: { page: number; pageSize: number }) {
   if (!Number.isInteger(input.page) || input.page < 1) {
     throw new ValidationError('page: expected 1 or more', { field: 'page' });
@@ -26,10 +27,11 @@ export async function listJobs(ctx: Context, input: { page: number; pageSize: nu
         failed: sql<number>`(select count(*)::int from job_hosts h where h.job_id = ${jobs.id} and h.status in ('failed', 'timed-out'))`,
       })
       .from(jobs)
+      .where(jobVisibleTo(ctx.actor, jobs.id))
       .orderBy(desc(jobs.createdAt))
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize),
-    ctx.db.select({ total: sql<number>`count(*)::int` }).from(jobs),
+    ctx.db.select({ total: sql<number>`count(*)::int` }).from(jobs).where(jobVisibleTo(ctx.actor, jobs.id)),
   ]);
 
   return { total: count?.total ?? 0, items };

@@ -26,7 +26,8 @@ function reject(socket: Duplex, status: number, text: string): void {
  * origins first (403), so a rejected cross-origin probe never reads or spends the
  * ticket. Then the one-time ticket from `POST /api/v1/ws/tickets` is spent (401
  * without a valid one), then the job must be visible to the ticket's user (404),
- * and only then the upgrade runs. Cookies play no part. Rejections are logged with the origin and
+ * and only then the upgrade runs. Every later query applies the user's current
+ * groups, so a stream whose job becomes hidden closes with code 1008. Cookies play no part. Rejections are logged with the origin and
  * the reason, never the ticket. The
  * stream sends every stored output line, then new lines and status changes
  * as the job events hub reports them, and closes with code 1000 once the job
@@ -118,6 +119,17 @@ export class JobsSocket {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
 
+    // A group change or demotion can hide the job while the stream is open. The
+    // next query then raises NotFoundError, and the stream ends without more data.
+    const failed = (error: unknown, message: string) => {
+      if (error instanceof NotFoundError) {
+        this.options.log.info({ jobId, address: ctx.actor.kind === 'user' ? ctx.actor.address : null }, 'closing jobs WebSocket: job no longer visible');
+        if (ws.readyState === ws.OPEN) ws.close(1008, 'job not found');
+        return;
+      }
+      this.options.log.error({ err: error, jobId }, message);
+    };
+
     const pump = async (): Promise<void> => {
       for (;;) {
         const rows = await listJobOutput(ctx, { jobId, afterId: lastId, limit: OUTPUT_BATCH });
@@ -136,7 +148,7 @@ export class JobsSocket {
         return;
       }
       fetching = pump()
-        .catch((error: unknown) => this.options.log.error({ err: error, jobId }, 'job stream query failed'))
+        .catch((error: unknown) => failed(error, 'job stream query failed'))
         .finally(() => {
           fetching = null;
           if (again) {
@@ -175,7 +187,7 @@ export class JobsSocket {
           fetchOutput();
           await fetching;
           await sendStatus(event.kind === 'host' ? event.hostId : undefined);
-        })().catch((error: unknown) => this.options.log.error({ err: error, jobId }, 'job stream status failed'));
+        })().catch((error: unknown) => failed(error, 'job stream status failed'));
       }
     });
     ws.on('close', unsubscribe);
@@ -183,6 +195,6 @@ export class JobsSocket {
 
     fetchOutput();
     await fetching;
-    await sendStatus().catch((error: unknown) => this.options.log.error({ err: error, jobId }, 'job stream status failed'));
+    await sendStatus().catch((error: unknown) => failed(error, 'job stream status failed'));
   }
 }

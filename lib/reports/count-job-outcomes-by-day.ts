@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { jobVisibleTo } from '@/lib/access/host-scope';
 import type { Context } from '@/lib/context';
 import { ValidationError } from '@/lib/errors';
 
@@ -15,7 +16,7 @@ export type JobOutcomeDay = {
 export const MAX_OUTCOME_DAYS = 366;
 
 /**
- * Counts jobs by final status per UTC day of `finished_at`, for the `days`
+ * Counts the jobs the actor may see by final status per UTC day of `finished_at`, for the `days`
  * days that end with the current one, oldest first. Days without finished
  * jobs are present with zeros, so a chart gets one bar per day.
  */
@@ -45,6 +46,7 @@ export async function countJobOutcomesByDay(ctx: Context, options: { days?: numb
       on j.finished_at >= d.day at time zone 'UTC'
       and j.finished_at < (d.day + interval '1 day') at time zone 'UTC'
       and j.finished_at <= ${now}::timestamptz
+      and ${jobVisibleTo(ctx.actor, sql`j.id`)}
     group by d.day
     order by d.day`);
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { jobVisibleTo } from '@/lib/access/host-scope';
 import type { Context } from '@/lib/context';
 
 /** Jobs created since midnight UTC, by their current status. */
@@ -12,7 +13,7 @@ export type JobsToday = {
 };
 
 /**
- * Counts the jobs created on the current UTC day by status, in one query over
+ * Counts the jobs the actor may see created on the current UTC day by status, in one query over
  * the jobs_created_idx range. `now` is a parameter so tests can pin the clock.
  */
 export async function countJobsToday(ctx: Context, options: { now?: Date } = {}): Promise<JobsToday> {
@@ -26,7 +27,8 @@ export async function countJobsToday(ctx: Context, options: { now?: Date } = {})
       count(*) filter (where status = 'cancelled')::int as cancelled
     from jobs
     where created_at >= date_trunc('day', ${now}::timestamptz at time zone 'UTC') at time zone 'UTC'
-      and created_at <= ${now}::timestamptz`);
+      and created_at <= ${now}::timestamptz
+      and ${jobVisibleTo(ctx.actor, sql`jobs.id`)}`);
 
   return row ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
 }

@@ -1,4 +1,5 @@
 import type { Context } from '@/lib/context';
+import { computeComplianceByGroup } from './compliance-by-group';
 import { computeComplianceByOs, type ComplianceRow } from './compliance-by-os';
 import { csvStream } from './csv';
 import { upToDatePercent } from './host-state-counts';
@@ -19,6 +20,7 @@ export const COMPLIANCE_CSV_COLUMNS = [
   'with_security_updates',
   'reboot_pending',
   'up_to_date_percent',
+  'group_name',
 ] as const;
 
 function cells(row: ComplianceRow, date: string, takenAt: Date): (string | number | null)[] {
@@ -36,13 +38,15 @@ function cells(row: ComplianceRow, date: string, takenAt: Date): (string | numbe
     row.withSecurity,
     row.rebootPending,
     upToDatePercent(row),
+    row.groupName,
   ];
 }
 
 /**
  * Streams the compliance report as CSV: without a period, the current figures
- * (overall and per OS release); with one, every stored daily snapshot row of
- * the period. Cells that a spreadsheet would run as a formula are prefixed
+ * (overall, per OS release and per host group) of the hosts the actor may see;
+ * with one, every stored daily snapshot row of the period that the actor may
+ * read (listComplianceHistory). Cells that a spreadsheet would run as a formula are prefixed
  * with `'`.
  */
 export function exportComplianceCsv(ctx: Context, options: { period: ReportPeriod | null; now?: Date }): ReadableStream<Uint8Array> {
@@ -56,10 +60,10 @@ export function exportComplianceCsv(ctx: Context, options: { period: ReportPerio
 
     if (options.period === null) {
       const now = options.now ?? new Date();
-      const rows = await computeComplianceByOs(ctx);
+      const rows = [...(await computeComplianceByOs(ctx)), ...(await computeComplianceByGroup(ctx))];
       return rows.map((row) => cells(row, now.toISOString().slice(0, 10), now));
     }
-    // At most one row per OS release and day, so a period fits one batch.
+    // At most one row per OS release or group and day, so a period fits one batch.
     const rows = await listComplianceHistory(ctx, { period: options.period, series: 'all' });
     return rows.map((row) => cells(row, row.snapshotDate, row.takenAt));
   });

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { jobVisibleTo } from '@/lib/access/host-scope';
 import type { Context } from '@/lib/context';
 import { ValidationError } from '@/lib/errors';
 import type { ReportPeriod } from './report-period';
@@ -39,9 +40,8 @@ const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
  * included), oldest job first, `limit` rows after `after`. The order is the
  * unique key (job created_at, job id, host id), so paging by keyset never
  * skips or repeats a row.
- *
- * NOTE: every job is listed for every actor, because hosts have no groups yet
- * to scope an Operator's view by.
+ * Only jobs the actor may see are listed (jobVisibleTo): an Operator gets no row of
+ * a job that touched a host outside their groups.
  */
 export async function listJobReport(
   ctx: Context,
@@ -70,6 +70,7 @@ export async function listJobReport(
     join hosts h on h.id = jh.host_id
     where j.created_at >= ${period.from}::date::timestamp at time zone 'UTC'
       and j.created_at < (${period.to}::date + 1)::timestamp at time zone 'UTC'
+      and ${jobVisibleTo(ctx.actor, sql`j.id`)}
       ${keyset}
     order by j.created_at, j.id, jh.host_id
     limit ${options.limit}`);

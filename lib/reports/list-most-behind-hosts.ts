@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { hostVisibleTo } from '@/lib/access/host-scope';
 import type { Context } from '@/lib/context';
 import { ValidationError } from '@/lib/errors';
 
@@ -16,7 +17,7 @@ export interface BehindHost {
 }
 
 /**
- * Lists the enrolled hosts with pending updates, most behind first: most
+ * Lists the enrolled hosts the actor may see with pending updates, most behind first: most
  * security updates, then the oldest pending security update, then most
  * pending updates. Each host's oldest security update comes from one grouped
  * scan of the partial index host_updates_security_age_idx, not a lookup per host.
@@ -48,7 +49,7 @@ export async function listMostBehindHosts(ctx: Context, options: { limit?: numbe
       h.reboot_required, o.oldest_security_at
     from hosts h
     left join oldest o on o.host_id = h.id
-    where h.removed_at is null and h.pending_count > 0
+    where h.removed_at is null and h.pending_count > 0 and ${hostVisibleTo(ctx.actor, sql`h.id`)}
     order by h.security_count desc, o.oldest_security_at asc nulls last, h.pending_count desc, h.hostname, h.id
     limit ${limit}`);
 

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { hostVisibleTo } from '@/lib/access/host-scope';
 import type { Context } from '@/lib/context';
 
 /** Age ranges of pending security updates, in days since the update was first reported. */
@@ -21,7 +22,7 @@ export interface SecurityAgeBucket {
 }
 
 /**
- * Counts pending security updates of enrolled hosts by age, from
+ * Counts pending security updates of the enrolled hosts the actor may see by age, from
  * `host_updates.first_seen_at`. A range includes its lower bound and excludes
  * its upper one, so an update exactly 7 days old counts as 7–30 days. `now` is
  * a parameter so tests can pin the clock. One scan of the partial index
@@ -41,7 +42,7 @@ export async function countSecurityUpdateAges(ctx: Context, options: { now?: Dat
       count(distinct u.host_id)::int as hosts
     from host_updates u
     join hosts h on h.id = u.host_id and h.removed_at is null
-    where u.security
+    where u.security and ${hostVisibleTo(ctx.actor, sql`h.id`)}
     group by 1`);
 
   const byBucket = new Map(rows.map((row) => [row.bucket, row]));

@@ -10,13 +10,15 @@ export interface SnapshotOutcome {
   snapshotDate: string;
   /** False when a snapshot of the day existed and `replace` was not set. */
   taken: boolean;
-  /** Rows written: one per OS release plus the overall row. */
+  /** Rows written: one per OS release, one per host group, plus the overall row. */
   rows: number;
 }
 
 /**
- * Stores the current compliance figures (overall and per OS release) as the
- * snapshot of the current UTC day, in one INSERT … SELECT over `hosts`. When
+ * Stores the current compliance figures of the whole fleet (overall, per OS
+ * release and per host group) as the snapshot of the current UTC day, in two
+ * INSERT … SELECT statements. It counts every host whatever the actor, because
+ * only the worker takes snapshots and readers filter them by scope. When
  * the day already has a snapshot, nothing happens unless `replace` is set; then
  * the day's rows are deleted and written anew, so an OS that disappeared
  * during the day leaves no stale row. Runs in one transaction.
@@ -57,7 +59,20 @@ export async function takeComplianceSnapshot(
         group by grouping sets ((h.os_name, h.os_version), ())
       ) s
       returning id`);
+    const groupRows = await tx.execute<{ id: number }>(sql`
+      insert into compliance_snapshots (snapshot_date, taken_at, scope, group_id, group_name,
+        hosts, up_to_date, behind, offline, awaiting_inventory, with_security, reboot_pending)
+      select ${snapshotDate}::date, ${now}::timestamptz, 'group', g.id, g.name,
+        s.hosts, s.up_to_date, s.behind, s.offline, s.awaiting_inventory, s.with_security, s.reboot_pending
+      from host_groups g
+      cross join lateral (
+        select ${HOST_STATE_AGGREGATES}
+        from host_group_members m
+        join hosts h on h.id = m.host_id
+        where m.group_id = g.id and h.removed_at is null
+      ) s
+      returning id`);
 
-    return { snapshotDate, taken: true, rows: inserted.length };
+    return { snapshotDate, taken: true, rows: inserted.length + groupRows.length };
   });
 }

@@ -11,6 +11,12 @@ import { canRewriteAuditLog } from '@/lib/db/app-role';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
 import { enrollHost } from '@/lib/enrollment/enroll-host';
 import { hashEnrollmentToken } from '@/lib/enrollment/token';
+import { createGroup } from '@/lib/groups/create-group';
+import { deleteGroup } from '@/lib/groups/delete-group';
+import { setGroupHosts } from '@/lib/groups/set-group-hosts';
+import { setHostGroups } from '@/lib/groups/set-host-groups';
+import { setUserGroups } from '@/lib/groups/set-user-groups';
+import { updateGroup } from '@/lib/groups/update-group';
 import { getLogger } from '@/lib/log';
 import { createJob } from '@/lib/patching/create-job';
 import { expireJobs } from '@/lib/patching/expire-jobs';
@@ -191,6 +197,80 @@ describe('audit events', () => {
       targetKind: 'job',
       actorKind: 'system',
       details: { status: 'failed' },
+    },
+    {
+      name: 'group creation',
+      run: async () => (await createGroup(admin, { name: 'audit created', description: 'rack 5' })).id,
+      action: 'group.create',
+      targetKind: 'group',
+      actorKind: 'user',
+      details: { name: 'audit created', description: 'rack 5' },
+    },
+    {
+      name: 'group rename',
+      run: async () => {
+        const { id } = await createGroup(admin, { name: 'audit before' });
+        await updateGroup(admin, { groupId: id, name: 'audit after' });
+        return id;
+      },
+      action: 'group.update',
+      targetKind: 'group',
+      actorKind: 'user',
+      details: { name: 'audit after', changes: { name: { from: 'audit before', to: 'audit after' } } },
+    },
+    {
+      name: 'group member hosts change',
+      run: async () => {
+        const { id } = await createGroup(admin, { name: 'audit members' });
+        await setGroupHosts(admin, { groupId: id, hostIds: [await addHost('web-6')] });
+        return id;
+      },
+      action: 'group.update',
+      targetKind: 'group',
+      actorKind: 'user',
+      details: { name: 'audit members', hostsAdded: [{ hostname: 'web-6' }], hostsRemoved: [] },
+    },
+    {
+      name: 'group deletion',
+      run: async () => {
+        const { id } = await createGroup(admin, { name: 'audit deleted' });
+        await setGroupHosts(admin, { groupId: id, hostIds: [await addHost('web-7')] });
+        await deleteGroup(admin, { groupId: id });
+        return id;
+      },
+      action: 'group.delete',
+      targetKind: 'group',
+      actorKind: 'user',
+      details: { name: 'audit deleted', hostCount: 1, userCount: 0 },
+    },
+    {
+      name: 'host group assignment',
+      run: async () => {
+        const hostId = await addHost('web-8');
+        const first = await createGroup(admin, { name: 'audit host one' });
+        const second = await createGroup(admin, { name: 'audit host two' });
+        await setHostGroups(admin, { hostId, groupIds: [second.id, first.id] });
+        return hostId;
+      },
+      action: 'host.groups',
+      targetKind: 'host',
+      actorKind: 'user',
+      details: { hostname: 'web-8', from: [], to: ['audit host one', 'audit host two'] },
+    },
+    {
+      name: 'user group assignment',
+      run: async () => {
+        const [user] = await database.sql<{ id: string }[]>`
+          insert into users (username, role) values ('audit-operator', 'operator')
+          on conflict (username) do update set role = excluded.role returning id`;
+        const { id } = await createGroup(admin, { name: 'audit users' });
+        await setUserGroups(admin, { userId: user!.id, groupIds: [id] });
+        return user!.id;
+      },
+      action: 'user.groups',
+      targetKind: 'user',
+      actorKind: 'user',
+      details: { username: 'audit-operator', from: [], to: ['audit users'] },
     },
   ];
 

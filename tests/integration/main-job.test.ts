@@ -20,6 +20,7 @@ const agents: AgentProcess[] = [];
 const machineStatusHash = () => crypto.createHash('sha256').update(fs.readFileSync('/var/lib/dpkg/status')).digest('hex');
 let statusHashBefore: string;
 let operator: SignedIn;
+let operatorGroupId: string;
 let isolatedAgent: { agentDir: string; hostId: string; env: Record<string, string> } | undefined;
 
 interface HostListItem {
@@ -55,8 +56,10 @@ function installedVersion(name: string): string {
   return result.stdout;
 }
 
+/** Reads the enrolled host's id and puts the host in the Operator's group, so the Operator may see and patch it. */
 async function hostByAgentDir(agentDir: string): Promise<string> {
   const settings = JSON.parse(fs.readFileSync(`${agentDir}/agent.json`, 'utf8')) as { hostId: string };
+  await database.sql`insert into host_group_members (group_id, host_id) values (${operatorGroupId}, ${settings.hostId})`;
   return settings.hostId;
 }
 
@@ -64,7 +67,11 @@ beforeAll(async () => {
   statusHashBefore = machineStatusHash();
   database = await createTestDatabase();
   server = await startServer({ databaseUrl: database.url });
-  operator = await signIn(server, await createTestUser(database.db, { role: 'operator' }));
+  const operatorUser = await createTestUser(database.db, { role: 'operator' });
+  const [group] = await database.sql<{ id: string }[]>`insert into host_groups (name) values ('main job hosts') returning id`;
+  operatorGroupId = group!.id;
+  await database.sql`insert into user_group_members (group_id, user_id) values (${operatorGroupId}, ${operatorUser.id})`;
+  operator = await signIn(server, operatorUser);
   aptRoot = await createAptTestRoot();
 }, 240_000);
 

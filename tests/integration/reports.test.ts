@@ -293,9 +293,9 @@ describe('compliance report', () => {
 
     expect(records[0]).toEqual([
       'date', 'taken_at', 'scope', 'os_name', 'os_version', 'hosts', 'up_to_date', 'behind', 'offline',
-      'awaiting_inventory', 'with_security_updates', 'reboot_pending', 'up_to_date_percent',
+      'awaiting_inventory', 'with_security_updates', 'reboot_pending', 'up_to_date_percent', 'group_name',
     ]);
-    expect(records[1]).toEqual(['2030-03-15', NOW.toISOString(), 'overall', '', '', '8', '2', '4', '1', '1', '4', '2', '25']);
+    expect(records[1]).toEqual(['2030-03-15', NOW.toISOString(), 'overall', '', '', '8', '2', '4', '1', '1', '4', '2', '25', '']);
     expect(records).toHaveLength(6);
   });
 

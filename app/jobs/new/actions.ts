@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { consoleContext } from '@/lib/console-context';
-import { ValidationError } from '@/lib/errors';
+import { NotFoundError, ValidationError } from '@/lib/errors';
 import { createJob } from '@/lib/patching/create-job';
 
 /** Form fields that can carry an error; `form` is for errors about no single field. */
@@ -61,7 +61,8 @@ export async function createJobAction(_previous: JobFormState, formData: FormDat
     const job = await createJob(ctx, parsed.data);
     jobId = job.id;
   } catch (error) {
-    if (error instanceof ValidationError) {
+    // A host id outside the user's groups is NotFoundError on the hostIds field.
+    if (error instanceof ValidationError || error instanceof NotFoundError) {
       // lib/ names nested fields with a path such as `packages.2` and starts its
       // messages with that path, which the form already shows by the field.
       const field = error.field?.split('.')[0] ?? '';
