@@ -10,12 +10,14 @@ const LINKS: { href: string; label: string; match: Match; adminOnly?: boolean }[
   { href: '/dashboard', label: 'Dashboard', match: 'section' },
   { href: '/hosts', label: 'Hosts', match: 'section' },
   { href: '/jobs', label: 'Jobs', match: 'section' },
+  { href: '/schedules', label: 'Schedules', match: 'section' },
   { href: '/reports', label: 'Reports', match: 'section' },
   { href: '/enrollment', label: 'Enrollment', match: 'section', adminOnly: true },
   { href: '/certificates', label: 'Certificates', match: 'section', adminOnly: true },
   { href: '/audit', label: 'Audit', match: 'section', adminOnly: true },
   { href: '/admin/users', label: 'Users', match: 'section', adminOnly: true },
   { href: '/admin/groups', label: 'Groups', match: 'section', adminOnly: true },
+  { href: '/admin/maintenance-windows', label: 'Maintenance', match: 'section', adminOnly: true },
   { href: '/settings', label: 'Settings', match: 'section', adminOnly: true },
 ];
 

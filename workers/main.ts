@@ -14,6 +14,7 @@ import { checkSecretFileModes, FileModeError } from '@/lib/pki/check-file-modes'
 import { runComplianceSnapshot } from './tasks/compliance-snapshot';
 import { runNotifications } from './tasks/notifications';
 import { runRotateSigningKey } from './tasks/rotate-signing-key';
+import { startScheduleTicker } from './tasks/fire-schedules';
 
 /** Scheduled tasks: queue name, cron expression (pg-boss resolves to the minute) and handler. */
 function tasks(ctx: Context, log: ReturnType<typeof getLogger>, offlineAfterSeconds: number, audit: AuditPaths, configDir: string, consoleUrl: string) {
@@ -87,6 +88,11 @@ async function main(): Promise<void> {
   for (const task of tasks(ctx, log, config.offlineAfterSeconds, audit, config.configDir, config.publicUrl)) {
     await task.run().catch((error: unknown) => log.error({ err: error, task: task.name }, 'startup task failed'));
   }
+  const stopScheduleTicker = startScheduleTicker(ctx, log, {
+    graceSeconds: config.scheduleGraceSeconds,
+    limits: { defaultTimeoutSeconds: config.jobDefaultTimeoutSeconds, hostWaitSeconds: config.jobHostWaitSeconds },
+    consoleUrl: config.publicUrl,
+  });
   log.info('worker started');
 
   const parent = Number(process.env.PM_WORKER_PARENT ?? '0');
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (watchdog) clearInterval(watchdog);
+    await stopScheduleTicker();
     await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
     await networkGuard.stop();
     await database.close();

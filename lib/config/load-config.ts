@@ -34,6 +34,8 @@ export interface AppConfig {
   enrollmentTokenTtlHours: number;
   jobDefaultTimeoutSeconds: number;
   jobHostWaitSeconds: number;
+  /** How late a scheduled job may still start; a run found later is recorded as missed. */
+  scheduleGraceSeconds: number;
   allowedOrigins: string[];
   /** Absolute lifetime of a console session, in hours, however active it is. */
   sessionLifetimeHours: number;
@@ -168,6 +170,7 @@ export function loadConfig(options: { env?: Environment; cwd?: string } = {}): A
     enrollmentTokenTtlHours: config.enrollment.token_ttl_hours,
     jobDefaultTimeoutSeconds: config.jobs.default_timeout_seconds,
     jobHostWaitSeconds: config.jobs.host_wait_seconds,
+    scheduleGraceSeconds: config.jobs.schedule_grace_seconds,
     allowedOrigins: config.security.allowed_origins,
     sessionLifetimeHours: config.auth.session_lifetime_hours,
     tokenIssuer: config.auth.issuer ?? publicUrl.origin,

@@ -84,6 +84,7 @@ export const configSchema = z
       .object({
         default_timeout_seconds: z.number().int().min(30).max(86_400).default(3600),
         host_wait_seconds: z.number().int().min(60).max(7 * 86_400).default(86_400),
+        schedule_grace_seconds: z.number().int().min(30).max(86_400).default(300),
       })
       .strict()
       .prefault({}),

@@ -5,7 +5,7 @@ import { sendEmail, SmtpSendError, type EmailContent } from './send-email';
 import { readStoredSmtpSettings } from './smtp-settings';
 
 /** The topic of a notice. With a subject id it forms the rate-limit key of notification_log. */
-export type NoticeKind = 'job.failed' | 'host.offline' | 'certificate.expiring' | 'audit.verification_failed';
+export type NoticeKind = 'job.failed' | 'host.offline' | 'certificate.expiring' | 'audit.verification_failed' | 'schedule.missed';
 
 /** Outcome of a notice: email disabled, every subject inside its window, sent, or send failed. */
 export type NoticeStatus = 'disabled' | 'suppressed' | 'sent' | 'failed';

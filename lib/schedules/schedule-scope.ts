@@ -1,0 +1,24 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { isScoped } from '@/lib/access/host-scope';
+import type { Actor } from '@/lib/context';
+import { schedules } from '@/lib/db/schema';
+
+/**
+ * A condition on the schedules table that holds only for schedules the actor
+ * may see: all of them for unscoped actors, and for an Operator the schedules
+ * whose template names at least one host and only hosts in the Operator's
+ * groups. Like a job, a schedule that touches one host outside those groups is
+ * hidden as a whole.
+ */
+export function scheduleVisibleTo(actor: Actor): SQL {
+  if (!isScoped(actor)) return sql`true`;
+  return sql`(jsonb_typeof(${schedules.jobTemplate}->'hostIds') = 'array'
+    and jsonb_array_length(${schedules.jobTemplate}->'hostIds') > 0
+    and not exists (
+      select 1 from jsonb_array_elements(${schedules.jobTemplate}->'hostIds') as listed(host_id)
+      where jsonb_typeof(listed.host_id) <> 'string'
+        or lower(listed.host_id #>> '{}') not in (
+          select hgm.host_id::text from host_group_members hgm
+          join user_group_members ugm on ugm.group_id = hgm.group_id
+          where ugm.user_id = ${actor.userId}::uuid)))`;
+}

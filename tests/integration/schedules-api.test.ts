@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { requestJson, type JsonResponse } from '../helpers/https-json';
+import { startServer, type ServerProcess } from '../helpers/server-process';
+import { launchBrowser, type TestBrowser } from '../helpers/browser';
+
+// The real server on loopback with its own database: schedules and maintenance
+// windows through the REST API, as an Admin and as an Operator limited to one group.
+
+let database: TestDatabase;
+let server: ServerProcess;
+let admin: SignedIn;
+let operator: SignedIn;
+let webHost: string;
+let dbHost: string;
+let webGroup: string;
+let dbGroup: string;
+let browser: TestBrowser | undefined;
+
+interface ScheduleBody {
+  id: string;
+  name: string;
+  nextRunAt: string | null;
+  enabled: boolean;
+}
+
+function call(user: SignedIn, method: string, path: string, body?: unknown): Promise<JsonResponse> {
+  return requestJson(`${server.webUrl}${path}`, { method, body, ca: server.caCertPem, authorization: user.bearer });
+}
+
+async function insertHost(hostname: string): Promise<string> {
+  const [row] = await database.sql<{ id: string }[]>`insert into hosts (hostname, status) values (${hostname}, 'online') returning id`;
+  return row!.id;
+}
+
+async function insertGroup(name: string, hostId: string): Promise<string> {
+  const [group] = await database.sql<{ id: string }[]>`insert into host_groups (name) values (${name}) returning id`;
+  await database.sql`insert into host_group_members (group_id, host_id) values (${group!.id}, ${hostId})`;
+  return group!.id;
+}
+
+async function scheduleCount(): Promise<number> {
+  const [row] = await database.sql<{ count: number }[]>`select count(*)::int as count from schedules`;
+  return row!.count;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startServer({ databaseUrl: database.url });
+  webHost = await insertHost('web-1');
+  dbHost = await insertHost('db-1');
+  webGroup = await insertGroup('web', webHost);
+  dbGroup = await insertGroup('db', dbHost);
+
+  const adminUser = await createTestUser(database.db, { role: 'admin' });
+  const operatorUser = await createTestUser(database.db, { role: 'operator' });
+  await database.sql`insert into user_group_members (group_id, user_id) values (${webGroup}, ${operatorUser.id})`;
+  admin = await signIn(server, adminUser);
+  operator = await signIn(server, operatorUser);
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await database?.drop();
+});
+
+describe('schedules API', () => {
+  it('POST, GET, PATCH and DELETE /api/v1/schedules as an Admin', async () => {
+    const created = await call(admin, 'POST', '/api/v1/schedules', {
+      name: 'nightly db',
+      kind: 'recurring',
+      cronExpression: '0 2 * * *',
+      timeZone: 'Europe/Berlin',
+      jobTemplate: { hostIds: [dbHost], action: 'security' },
+    });
+    expect(created.status, created.text).toBe(201);
+    const schedule = created.body as ScheduleBody;
+    expect(created.headers.location).toBe(`/api/v1/schedules/${schedule.id}`);
+    expect(schedule.nextRunAt).not.toBeNull();
+
+    const list = await call(admin, 'GET', '/api/v1/schedules');
+    expect(list.status).toBe(200);
+    expect((list.body as { items: ScheduleBody[] }).items.map((item) => item.id)).toContain(schedule.id);
+
+    const patched = await call(admin, 'PATCH', `/api/v1/schedules/${schedule.id}`, { enabled: false });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body).toMatchObject({ enabled: false, nextRunAt: null });
+
+    const detail = await call(admin, 'GET', `/api/v1/schedules/${schedule.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({ id: schedule.id, enabled: false, runs: [] });
+
+    const deleted = await call(admin, 'DELETE', `/api/v1/schedules/${schedule.id}`);
+    expect(deleted.status).toBe(204);
+    expect((await call(admin, 'GET', `/api/v1/schedules/${schedule.id}`)).status).toBe(404);
+
+    const actions = await database.sql<{ action: string }[]>`select action from audit_log where target_id = ${schedule.id} order by id`;
+    expect(actions.map((row) => row.action)).toEqual(['schedule.create', 'schedule.update', 'schedule.delete']);
+  });
+
+  it('POST /api/v1/schedules names the invalid field', async () => {
+    const response = await call(admin, 'POST', '/api/v1/schedules', {
+      name: 'bad',
+      kind: 'recurring',
+      cronExpression: '0 2 * *',
+      jobTemplate: { hostIds: [dbHost], action: 'security' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { code: 'invalid_input', field: 'cronExpression' } });
+  });
+
+  it('POST /api/v1/schedules refuses an Operator hosts outside their groups', async () => {
+    const before = await scheduleCount();
+    const response = await call(operator, 'POST', '/api/v1/schedules', {
+      name: 'reach too far',
+      kind: 'recurring',
+      cronExpression: '0 2 * * *',
+      jobTemplate: { hostIds: [webHost, dbHost], action: 'security' },
+    });
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ error: { code: 'not_found', field: 'jobTemplate.hostIds' } });
+    expect(await scheduleCount()).toBe(before);
+  });
+
+  it('GET /api/v1/schedules/:id hides other groups from an Operator', async () => {
+    const own = await call(operator, 'POST', '/api/v1/schedules', {
+      name: 'web weekly',
+      kind: 'recurring',
+      cronExpression: '0 3 * * 0',
+      timeZone: 'UTC',
+      jobTemplate: { hostIds: [webHost], action: 'upgrade-all' },
+    });
+    expect(own.status, own.text).toBe(201);
+    const foreign = await call(admin, 'POST', '/api/v1/schedules', {
+      name: 'db weekly',
+      kind: 'once',
+      runAt: '2099-01-01T00:00:00Z',
+      jobTemplate: { hostIds: [dbHost], action: 'refresh' },
+    });
+    expect(foreign.status, foreign.text).toBe(201);
+    const foreignId = (foreign.body as ScheduleBody).id;
+
+    const list = await call(operator, 'GET', '/api/v1/schedules');
+    expect((list.body as { items: ScheduleBody[] }).items.map((item) => item.name)).toEqual(['web weekly']);
+    expect((await call(operator, 'GET', `/api/v1/schedules/${foreignId}`)).status).toBe(404);
+    expect((await call(operator, 'DELETE', `/api/v1/schedules/${foreignId}`)).status).toBe(404);
+    expect((await call(admin, 'GET', `/api/v1/schedules/${foreignId}`)).status).toBe(200);
+  });
+});
+
+describe('maintenance windows API', () => {
+  const window = { daysOfWeek: [6], startTime: '22:00', durationMinutes: 240, timeZone: 'Europe/Berlin' };
+
+  it('PUT and GET /api/v1/groups/:id/maintenance-windows as an Admin', async () => {
+    const saved = await call(admin, 'PUT', `/api/v1/groups/${webGroup}/maintenance-windows`, { windows: [window] });
+    expect(saved.status, saved.text).toBe(200);
+
+    const read = await call(operator, 'GET', `/api/v1/groups/${webGroup}/maintenance-windows`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ groupId: webGroup, groupName: 'web', windows: [window] });
+
+    const [audit] = await database.sql<{ action: string }[]>`select action from audit_log where target_id = ${webGroup}`;
+    expect(audit?.action).toBe('maintenance_window.update');
+  });
+
+  it('PUT /api/v1/groups/:id/maintenance-windows rejects an Operator', async () => {
+    const response = await call(operator, 'PUT', `/api/v1/groups/${webGroup}/maintenance-windows`, { windows: [] });
+    expect(response.status).toBe(403);
+    expect((await call(admin, 'GET', `/api/v1/groups/${webGroup}/maintenance-windows`)).body).toMatchObject({ windows: [window] });
+  });
+
+  it('PUT /api/v1/groups/:id/maintenance-windows names the invalid field', async () => {
+    const response = await call(admin, 'PUT', `/api/v1/groups/${dbGroup}/maintenance-windows`, { windows: [{ ...window, durationMinutes: 20_000 }] });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { field: 'windows.0.durationMinutes' } });
+  });
+
+  it('GET /api/v1/groups/:id/maintenance-windows hides other groups from an Operator', async () => {
+    expect((await call(operator, 'GET', `/api/v1/groups/${dbGroup}/maintenance-windows`)).status).toBe(404);
+  });
+});
+
+describe('schedule console pages', () => {
+  function page(user: SignedIn, path: string): Promise<JsonResponse> {
+    return requestJson(`${server.webUrl}${path}`, { ca: server.caCertPem, cookie: user.cookie });
+  }
+
+  it('/schedules lists the Operator schedule only', async () => {
+    const response = await page(operator, '/schedules');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('web weekly');
+    expect(response.text).not.toContain('db weekly');
+  });
+
+  it('/schedules/new shows the form and preview', async () => {
+    const response = await page(operator, '/schedules/new');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('data-testid="schedule-form"');
+    expect(response.text).toContain('Europe/Berlin');
+  });
+
+  it('/admin/maintenance-windows lists groups for Admins', async () => {
+    const response = await page(admin, '/admin/maintenance-windows');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('data-testid="maintenance-window-editor"');
+    expect((await page(operator, '/admin/maintenance-windows')).status).toBe(404);
+  });
+});
+
+describe('schedule form in Chromium', () => {
+  it('previews runs and saves a schedule', async () => {
+    browser = await launchBrowser();
+    const context = await browser.newContext();
+    await context.addCookies([{ name: 'pm_access', value: operator.accessToken, url: server.webUrl, httpOnly: true, secure: true, sameSite: 'Strict' }]);
+    const tab = await context.newPage();
+    await tab.goto(`${server.webUrl}/schedules/new`);
+
+    await tab.locator('#name').fill('browser nightly');
+    await tab.locator('#timeZone').selectOption('Europe/Berlin');
+    await tab.locator('#cronExpression').fill('0 2 * * *');
+    await expect.poll(() => tab.locator('[data-testid="run-preview"] li').count()).toBe(5);
+    expect(await tab.locator('[data-testid="run-preview"] li').first().innerText()).toMatch(/02:00 .*\((00|01):00 UTC\)/);
+
+    await tab.locator('#cronExpression').fill('0 2 * *');
+    expect(await tab.locator('[data-testid="preview-problem"]').innerText()).toContain('five fields');
+
+    await tab.locator('#cronExpression').fill('0 2 * * *');
+    await tab.locator('#jobTemplate').fill(JSON.stringify({ hostIds: [dbHost], action: 'security' }));
+    await tab.getByRole('button', { name: 'Save schedule' }).click();
+    expect(await tab.locator('[data-testid="error-jobTemplate"]').innerText()).toContain('jobTemplate.hostIds: host not found');
+
+    await tab.locator('#jobTemplate').fill(JSON.stringify({ hostIds: [webHost], action: 'security' }));
+    await tab.getByRole('button', { name: 'Save schedule' }).click();
+    await tab.waitForURL(/\/schedules\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    expect(await tab.locator('h1').innerText()).toBe('browser nightly');
+
+    const [row] = await database.sql<{ time_zone: string; cron_expression: string }[]>`
+      select time_zone, cron_expression from schedules where name = 'browser nightly'`;
+    expect(row).toEqual({ time_zone: 'Europe/Berlin', cron_expression: '0 2 * * *' });
+  });
+});
