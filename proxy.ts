@@ -29,6 +29,8 @@ function isPublic(pathname: string): boolean {
     pathname === '/pki/crl.der' ||
     pathname === '/pki/ocsp' ||
     pathname.startsWith('/pki/ocsp/') ||
+    // The agent downloads check an enrollment token or a sign-in themselves, because hosts have no session.
+    pathname.startsWith('/downloads/') ||
     pathname.startsWith('/_next/') ||
     pathname === '/favicon.ico'
   );

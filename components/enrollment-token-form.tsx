@@ -83,7 +83,16 @@ export function EnrollmentTokenForm({ action }: EnrollmentTokenFormProps) {
               </div>
               <div className="flex flex-col gap-1">
                 <div className="flex items-center justify-between gap-2">
-                  <span className="font-medium">Run this as root on the host to enroll it</span>
+                  <span className="font-medium">Run this as root on the host to install, enroll and start the agent (needs Node.js 20, curl and openssl)</span>
+                  <CopyButton text={state.created.installCommand} label="Copy install command" />
+                </div>
+                <pre className="overflow-x-auto rounded-md bg-slate-950 p-3 font-mono text-xs whitespace-pre-wrap break-all text-slate-100 select-all" data-testid="install-command">
+                  {state.created.installCommand}
+                </pre>
+              </div>
+              <div className="flex flex-col gap-1">
+                <div className="flex items-center justify-between gap-2">
+                  <span className="font-medium">Or, where the agent is already installed, run this as root to enroll the host</span>
                   <CopyButton text={state.created.enrollCommand} label="Copy command" />
                 </div>
                 <pre className="overflow-x-auto rounded-md bg-slate-950 p-3 font-mono text-xs whitespace-pre-wrap break-all text-slate-100 select-all" data-testid="enroll-command">

@@ -11,7 +11,7 @@ export type EnrollmentFormField = 'description' | 'ttlHours' | 'maxUses' | 'form
 export interface EnrollmentFormState {
   errors: Partial<Record<EnrollmentFormField, string>>;
   /** The new token, present only in the response to the request that created it. */
-  created?: { token: string; enrollCommand: string; expiresAt: string };
+  created?: { token: string; enrollCommand: string; installCommand: string; expiresAt: string };
 }
 
 const FIELDS = new Set<string>(['description', 'ttlHours', 'maxUses']);
@@ -56,7 +56,12 @@ export async function createEnrollmentTokenAction(_previous: EnrollmentFormState
     revalidatePath('/enrollment');
     return {
       errors: {},
-      created: { token: created.token, enrollCommand: created.enrollCommand, expiresAt: created.expiresAt.toISOString() },
+      created: {
+        token: created.token,
+        enrollCommand: created.enrollCommand,
+        installCommand: created.installCommand,
+        expiresAt: created.expiresAt.toISOString(),
+      },
     };
   } catch (error) {
     if (error instanceof ValidationError) {

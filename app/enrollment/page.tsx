@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import { requireAdmin } from '@/lib/console-context';
+import { installCommand } from '@/lib/enrollment/install-command';
 import { listEnrollmentTokens } from '@/lib/enrollment/list-enrollment-tokens';
+import { getRuntime } from '@/lib/runtime';
 import { EnrollmentTokenForm } from '@/components/enrollment-token-form';
 import { formatDateTime } from '@/components/format';
 import { Badge } from '@/components/ui/badge';
-import { Card, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { createEnrollmentTokenAction } from './actions';
 
@@ -30,6 +32,8 @@ export default async function EnrollmentPage() {
   const ctx = await requireAdmin();
   const tokens = await listEnrollmentTokens(ctx);
   const now = new Date();
+  const runtime = getRuntime();
+  const installTemplate = installCommand({ serverUrl: runtime.enrollUrl, token: 'TOKEN', caFingerprint: runtime.caFingerprint });
 
   return (
     <div className="flex flex-col gap-4">
@@ -77,6 +81,21 @@ export default async function EnrollmentPage() {
             ))}
           </TableBody>
         </Table>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Install command</CardTitle>
+          <CardDescription>
+            A token is shown only when it is created, with its own install command. To install with a token you kept, replace TOKEN and run
+            this as root on the host.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <pre className="overflow-x-auto rounded-md bg-slate-950 p-3 font-mono text-xs whitespace-pre-wrap break-all text-slate-100 select-all" data-testid="install-command-template">
+            {installTemplate}
+          </pre>
+        </CardContent>
       </Card>
     </div>
   );

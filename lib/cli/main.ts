@@ -119,7 +119,8 @@ async function tokenCreate(args: string[]): Promise<void> {
     );
     process.stdout.write(
       `Enrollment token (shown once, expires ${created.expiresAt.toISOString()}):\n  ${created.token}\n\n` +
-        `Run as root on the host:\n  ${created.enrollCommand}\n`,
+        `Run as root on the host:\n  ${created.enrollCommand}\n\n` +
+        `Or install, enroll and start the agent on a host without it (as root; needs Node.js 20, curl and openssl):\n  ${created.installCommand}\n`,
     );
   } catch (error) {
     if (error instanceof AppError) fail(error.message, 2);

@@ -5,6 +5,7 @@ import { enrollmentTokens } from '@/lib/db/schema';
 import { actorLabel, type Context } from '@/lib/context';
 import { getRuntime } from '@/lib/runtime';
 import { writeAudit } from '@/lib/audit/write-audit';
+import { installCommand } from './install-command';
 import { enrollCommand, generateEnrollmentToken, hashEnrollmentToken } from './token';
 
 export const createEnrollmentTokenInput = z
@@ -44,7 +45,7 @@ export async function createEnrollmentToken(
   ctx: Context,
   input: CreateEnrollmentTokenInput,
   server: { enrollUrl: string; caFingerprint: string; defaultTtlHours: number } = serverDefaults(),
-): Promise<{ id: string; token: string; expiresAt: Date; enrollCommand: string }> {
+): Promise<{ id: string; token: string; expiresAt: Date; enrollCommand: string; installCommand: string }> {
   assertAdmin(ctx);
 
   const request = parseInput(createEnrollmentTokenInput, input, 'enrollment token request');
@@ -80,5 +81,6 @@ export async function createEnrollmentToken(
     token,
     expiresAt,
     enrollCommand: enrollCommand({ serverUrl: server.enrollUrl, token, caFingerprint: server.caFingerprint }),
+    installCommand: installCommand({ serverUrl: server.enrollUrl, token, caFingerprint: server.caFingerprint }),
   };
 }
