@@ -246,3 +246,4 @@ export * from './schema-audit';
 export * from './schema-pki';
 export * from './schema-reports';
 export * from './schema-groups';
+export * from './schema-sso';
