@@ -9,6 +9,7 @@ export const metadata = { title: 'Settings' };
 const SECTIONS = [
   { href: '/settings/email', title: 'Email', description: 'SMTP server, recipients and the notice rate limit, with a test send.' },
   { href: '/settings/network', title: 'Network access', description: 'IP allowlist for the console and the agent listener, and the trusted reverse proxies.' },
+  { href: '/settings/sso', title: 'Single sign-on', description: 'Sign-in with Microsoft Entra ID, group to role mapping and break-glass accounts.' },
   { href: '/settings/tls', title: 'Console certificate', description: 'Use the internal CA or an uploaded certificate chain for the web console.' },
 ];
 

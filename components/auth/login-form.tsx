@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { Alert, AlertDescription } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
+import { Button, buttonVariants } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -11,14 +11,25 @@ import { sendJson } from './post-json';
 
 type Method = 'totp' | 'webauthn' | 'recovery';
 
+export interface LoginFormProps {
+  returnTo: string;
+  /** Shows "Sign in with Microsoft" when SSO is enabled. */
+  ssoEnabled?: boolean;
+  /** Tells users that password sign-in is limited to break-glass accounts. */
+  localLoginRestricted?: boolean;
+  /** Second-factor methods of a sign-in that passed its first step elsewhere (SSO); the form starts at the factor step. */
+  initialMethods?: Method[];
+}
+
 /**
  * The two sign-in steps: username and password, then a second factor (authenticator
  * code, security key or recovery code). A user without a factor goes to enrollment.
+ * After a sign-in with Microsoft the form starts at the second step.
  */
-export function LoginForm({ returnTo }: { returnTo: string }) {
-  const [step, setStep] = useState<'password' | 'factor'>('password');
-  const [methods, setMethods] = useState<Method[]>([]);
-  const [method, setMethod] = useState<Method>('totp');
+export function LoginForm({ returnTo, ssoEnabled = false, localLoginRestricted = false, initialMethods = [] }: LoginFormProps) {
+  const [step, setStep] = useState<'password' | 'factor'>(initialMethods.length > 0 ? 'factor' : 'password');
+  const [methods, setMethods] = useState<Method[]>(initialMethods);
+  const [method, setMethod] = useState<Method>(initialMethods[0] ?? 'totp');
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -88,6 +99,23 @@ export function LoginForm({ returnTo }: { returnTo: string }) {
           <Alert variant="destructive" data-testid="login-error">
             <AlertDescription>{error}</AlertDescription>
           </Alert>
+        )}
+
+        {step === 'password' && ssoEnabled && (
+          <div className="grid gap-2">
+            <a
+              href={`/api/v1/auth/azure/login?returnTo=${encodeURIComponent(returnTo)}`}
+              className={buttonVariants({ variant: 'outline' })}
+              data-testid="sso-login"
+            >
+              Sign in with Microsoft
+            </a>
+            {localLoginRestricted && (
+              <p className="text-sm text-muted-foreground" data-testid="local-login-restricted">
+                Password sign-in is limited to break-glass Admin accounts.
+              </p>
+            )}
+          </div>
         )}
 
         {step === 'password' && (

@@ -247,3 +247,4 @@ export * from './schema-pki';
 export * from './schema-reports';
 export * from './schema-groups';
 export * from './schema-schedules';
+export * from './schema-sso';

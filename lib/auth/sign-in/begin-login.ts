@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { writeAudit } from '@/lib/audit/write-audit';
 import type { Context } from '@/lib/context';
 import { users } from '@/lib/db/schema';
-import { UnauthorizedError } from '@/lib/errors';
+import { ForbiddenError, UnauthorizedError } from '@/lib/errors';
 import { parseInput } from '@/lib/validation';
 import { hashPassword } from '../hash-password';
 import { userMfaStatus } from '../mfa/user-mfa-status';
+import { isLocalLoginAllowed, LOCAL_LOGIN_RESTRICTED_MESSAGE } from '../sso/local-login-policy';
 import { PASSWORD_MAX_LENGTH } from '../password-policy';
 import { verifyDummyPassword, verifyPassword } from '../verify-password';
 import { createLoginChallenge, type ChallengePurpose } from './login-challenge';
@@ -36,6 +37,19 @@ function invalidCredentials(): UnauthorizedError {
   return new UnauthorizedError('username or password is incorrect');
 }
 
+/** Writes the `auth.login_failed` row of a password sign-in the SSO settings do not allow, then raises ForbiddenError. */
+async function rejectRestrictedLogin(ctx: Context, username: string, userId: string | null): Promise<never> {
+  await ctx.db.transaction((tx) =>
+    writeAudit(tx, {
+      actor: ctx.actor,
+      action: 'auth.login_failed',
+      target: userId ? { kind: 'user', id: userId } : null,
+      details: { username, reason: 'local_login_restricted', step: 'password' },
+    }),
+  );
+  throw new ForbiddenError(LOCAL_LOGIN_RESTRICTED_MESSAGE);
+}
+
 /**
  * Checks a username and password, the first of the two sign-in steps, and opens a
  * 5-minute challenge for the second factor. It issues no token, because access
@@ -46,7 +60,10 @@ function invalidCredentials(): UnauthorizedError {
  * (`verifyDummyPassword`), so timing does not reveal which users exist. Unknown
  * user, wrong password and disabled user raise the same UnauthorizedError and write
  * an `auth.login_failed` audit row. A correct password with an outdated hash is
- * rehashed. A user without a confirmed factor gets an `enroll` challenge.
+ * rehashed. A user without a confirmed factor gets an `enroll` challenge. While
+ * the SSO settings restrict local sign-in, every username outside the break-glass
+ * list, and a listed user who is not an Admin, gets ForbiddenError and an
+ * `auth.login_failed` row with reason `local_login_restricted`.
  */
 export async function beginLogin(ctx: Context, input: unknown, services: SignInServices, clientAddress: string): Promise<BeganLogin> {
   const request = parseInput(beginLoginInput, input, 'sign-in request');
@@ -54,8 +71,14 @@ export async function beginLogin(ctx: Context, input: unknown, services: SignInS
 
   await services.loginLimiter.beginLogin({ username, clientAddress });
 
+  // With SSO restricting local sign-in, a name outside the break-glass list is
+  // rejected before any lookup, so the response does not depend on the account.
+  if (!(await isLocalLoginAllowed(ctx.db, username))) {
+    await rejectRestrictedLogin(ctx, username, null);
+  }
+
   const [user] = await ctx.db
-    .select({ id: users.id, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
+    .select({ id: users.id, role: users.role, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
     .from(users)
     .where(eq(users.username, username));
 
@@ -79,6 +102,10 @@ export async function beginLogin(ctx: Context, input: unknown, services: SignInS
       }),
     );
     throw invalidCredentials();
+  }
+
+  if (!(await isLocalLoginAllowed(ctx.db, username, user.role))) {
+    await rejectRestrictedLogin(ctx, username, user.id);
   }
 
   if (verification.needsRehash) {
