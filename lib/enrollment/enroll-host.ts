@@ -94,14 +94,17 @@ export async function enrollHost(
       throw error;
     }
 
-    await tx.insert(certificates).values({
-      hostId,
-      serial: issued.serial,
-      fingerprint: issued.fingerprint,
-      notBefore: issued.notBefore,
-      notAfter: issued.notAfter,
-      pem: issued.certPem,
-    });
+    const [certificate] = await tx
+      .insert(certificates)
+      .values({
+        hostId,
+        serial: issued.serial,
+        fingerprint: issued.fingerprint,
+        notBefore: issued.notBefore,
+        notAfter: issued.notAfter,
+        pem: issued.certPem,
+      })
+      .returning({ id: certificates.id });
 
     await writeAudit(tx, {
       actor: ctx.actor,
@@ -112,6 +115,20 @@ export async function enrollHost(
         enrollmentTokenId: used.id,
         certificateSerial: issued.serial,
         certificateFingerprint: issued.fingerprint,
+        notAfter: issued.notAfter.toISOString(),
+      },
+    });
+    // Auditors filter certificate operations by action, so the issue gets its own row.
+    await writeAudit(tx, {
+      actor: ctx.actor,
+      action: 'certificate.issue',
+      target: { kind: 'certificate', id: certificate!.id },
+      details: {
+        hostId,
+        hostname,
+        method: 'enrollment',
+        serial: issued.serial,
+        fingerprint: issued.fingerprint,
         notAfter: issued.notAfter.toISOString(),
       },
     });
