@@ -15,6 +15,7 @@ const LINKS: { href: string; label: string; match: Match; adminOnly?: boolean }[
   { href: '/certificates', label: 'Certificates', match: 'section', adminOnly: true },
   { href: '/audit', label: 'Audit', match: 'section', adminOnly: true },
   { href: '/admin/users', label: 'Users', match: 'section', adminOnly: true },
+  { href: '/admin/commands', label: 'Commands', match: 'section', adminOnly: true },
   { href: '/settings', label: 'Settings', match: 'section', adminOnly: true },
 ];
 

@@ -3,7 +3,8 @@ import { hosts, jobHosts, jobs } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { NotFoundError } from '@/lib/errors';
 import { UUID_PATTERN } from '@/lib/hosts/find-visible-host';
-import type { PackageChange } from '@/agent/package-managers/types';
+import type { JobCommand, PackageChange } from '@/agent/package-managers/types';
+import type { JobScope } from './resolve-job-scope';
 
 /** Returns a job with every host's status and stored result; throws NotFoundError. */
 export async function getJob(ctx: Context, input: { jobId: string }) {
@@ -24,6 +25,16 @@ export async function getJob(ctx: Context, input: { jobId: string }) {
       startedAt: jobs.startedAt,
       finishedAt: jobs.finishedAt,
       deadlineAt: jobs.deadlineAt,
+      scope: jobs.scope,
+      rebootPolicy: jobs.rebootPolicy,
+      rebootTimeoutSeconds: jobs.rebootTimeoutSeconds,
+      maxParallel: jobs.maxParallel,
+      stopAfterFailures: jobs.failureLimitCount,
+      stopAfterFailurePercent: jobs.failureLimitPercent,
+      canarySize: jobs.canarySize,
+      canaryPercent: jobs.canaryPercent,
+      commands: jobs.commands,
+      stopReason: jobs.stopReason,
     })
     .from(jobs)
     .where(eq(jobs.id, input.jobId));
@@ -45,6 +56,9 @@ export async function getJob(ctx: Context, input: { jobId: string }) {
       startedAt: jobHosts.startedAt,
       finishedAt: jobHosts.finishedAt,
       durationMs: jobHosts.durationMs,
+      wave: jobHosts.wave,
+      rebootStartedAt: jobHosts.rebootStartedAt,
+      rebootedAt: jobHosts.rebootedAt,
     })
     .from(jobHosts)
     .innerJoin(hosts, eq(hosts.id, jobHosts.hostId))
@@ -53,6 +67,8 @@ export async function getJob(ctx: Context, input: { jobId: string }) {
 
   return {
     ...job,
+    scope: job.scope as JobScope,
+    commands: job.commands as { pre?: JobCommand; post?: JobCommand },
     hosts: hostRows.map((row) => ({ ...row, changes: row.changes as PackageChange[] })),
   };
 }
