@@ -17,6 +17,8 @@ export interface ChannelOptions {
   log: AgentLogger;
   /** Called for every valid server message. */
   onMessage: (message: ServerMessage) => void;
+  /** Reads the kernel's boot id, sent in every `hello` so the server can tell that the host rebooted. */
+  bootId?: () => string | null;
   /** Called after `hello` went out on a new connection; the place to resend pending messages. */
   onConnected: () => void;
   backoff?: BackoffOptions;
@@ -149,7 +151,9 @@ export class AgentChannel {
       openedAt = Date.now();
       this.resetSilenceTimer(socket);
       log.info({ event: 'channel.connected', url: url.href }, 'connected to the agent listener');
-      socket.send(JSON.stringify({ type: 'hello', agentVersion: this.options.agentVersion } satisfies AgentMessage));
+      const bootId = this.options.bootId?.() ?? null;
+      const hello: AgentMessage = { type: 'hello', agentVersion: this.options.agentVersion, ...(bootId === null ? {} : { bootId }) };
+      socket.send(JSON.stringify(hello));
       this.options.onConnected();
     });
 

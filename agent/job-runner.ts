@@ -3,9 +3,10 @@ import {
   type AgentMessage,
   type PatchOutcomeMessage,
 } from '../lib/agent-protocol/schema';
+import { failedOutcome, runJobSteps } from './job-steps';
 import type { AgentLogger } from './log';
 import { OutputBatcher, type OutputBatcherOptions } from './output-batcher';
-import type { FailureCause, PackageManagerBackend, PatchOutcome, PatchRequest } from './package-managers/types';
+import type { PackageManagerBackend, PatchOutcome, PatchRequest } from './package-managers/types';
 import type { ResultSpool } from './spool';
 
 type QueuedMessage = Extract<AgentMessage, { type: 'job-started' | 'output' }>;
@@ -21,6 +22,12 @@ export interface JobRunnerOptions {
   /** Called after each job's result is spooled and sent, for the inventory check-in that follows a job. */
   onJobFinished: () => void;
   batch?: OutputBatcherOptions;
+  /** Runs the pre and post commands of jobs; false fails such jobs with `commands-disabled`. Defaults to false. */
+  allowCommands?: boolean;
+  /** Reboot command as argv; defaults to `systemctl reboot`. */
+  rebootCommand?: readonly string[];
+  /** Reads the kernel's boot id; null when it cannot be read, which fails a reboot. */
+  readBootId?: () => string | null;
 }
 
 interface QueuedJob {
@@ -184,15 +191,28 @@ export class JobRunner {
     this.options.sendQueued({ type: 'job-started', jobId: job.jobId });
 
     const batcher = new OutputBatcher(job.jobId, this.options.sendQueued, this.options.batch ?? DEFAULT_BATCH);
-    let outcome: PatchOutcome;
+    let outcome: PatchOutcome | null;
     try {
-      outcome = await backend.apply(job.request, (stream, line) => batcher.push(stream, line), job.controller.signal);
+      outcome = await runJobSteps(job.request, (stream, line) => batcher.push(stream, line), job.controller.signal, {
+        backend,
+        allowCommands: this.options.allowCommands ?? false,
+        rebootCommand: this.options.rebootCommand ?? ['systemctl', 'reboot'],
+        readBootId: this.options.readBootId ?? (() => null),
+        flushOutput: () => batcher.flush(),
+        sendRebooting: (bootId, finished) => this.options.sendNow({ type: 'job-rebooting', jobId: job.jobId, bootId, outcome: toWireOutcome(finished) }),
+        log,
+      });
     } catch (error) {
       log.error({ event: 'job.error', jobId: job.jobId, error: (error as Error).message }, 'package manager backend failed');
       outcome = failedOutcome('unknown', `The agent failed to run the job: ${(error as Error).message}`, Date.now() - started);
     }
     batcher.flush();
 
+    if (outcome === null) {
+      // The server completes this host when the agent reconnects with a new boot id.
+      log.info({ event: 'job.reboot-started', jobId: job.jobId, lines: batcher.lineCount }, 'reboot command ran; the server completes the job after the reboot');
+      return;
+    }
     await this.finish(job.jobId, outcome, batcher.lineCount);
   }
 
@@ -213,18 +233,6 @@ export class JobRunner {
       'job finished',
     );
   }
-}
-
-/** Builds a failed outcome for a job the backend did not run to its end. */
-function failedOutcome(cause: FailureCause, message: string, durationMs: number): PatchOutcome {
-  return {
-    exitCode: null,
-    status: 'failed',
-    failure: { cause, message, retriable: cause !== 'cancelled' },
-    changes: [],
-    reboot: { required: 'unknown', reason: 'not checked because the job did not run to its end', packages: [] },
-    durationMs,
-  };
 }
 
 /**

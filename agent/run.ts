@@ -6,6 +6,7 @@ import { readPrivateKeyFile } from '../lib/pki/pki-files';
 import { AgentChannel } from './channel';
 import { CertificateRenewer, renewAtFraction, type AgentCredentials } from './certificate-renewer';
 import { recoverCredentials } from './credentials';
+import { commandsAllowed, readBootId, rebootCommand } from './host-control';
 import { httpsRequest, serverErrorMessage } from './https-request';
 import { inventoryAnswerSchema, InventoryReporter, type PostInventory } from './inventory';
 import { InventorySchedule } from './inventory-schedule';
@@ -71,7 +72,16 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   }
 
   log.info(
-    { event: 'agent.started', version: AGENT_VERSION, hostId: settings.hostId, agentUrl: settings.agentUrl, dir: paths.dir, packageManager: backend.name, inventoryIntervalSeconds: intervalSeconds },
+    {
+      event: 'agent.started',
+      version: AGENT_VERSION,
+      hostId: settings.hostId,
+      agentUrl: settings.agentUrl,
+      dir: paths.dir,
+      packageManager: backend.name,
+      inventoryIntervalSeconds: intervalSeconds,
+      allowCommands: commandsAllowed(env, settings),
+    },
     'agent started',
   );
 
@@ -90,6 +100,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     agentUrl: settings.agentUrl,
     tls,
     agentVersion: AGENT_VERSION,
+    bootId: () => readBootId(env),
     backoff: { baseMs: 1_000, capMs: reconnectCapMs(env) },
     log,
     onConnected: () => {
@@ -112,6 +123,9 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     sendNow: (message) => channel.send(message),
     log,
     onJobFinished: () => schedule.request({ full: false }),
+    allowCommands: commandsAllowed(env, settings),
+    rebootCommand: rebootCommand(env),
+    readBootId: () => readBootId(env),
   });
 
   const renewer = new CertificateRenewer({

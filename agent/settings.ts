@@ -15,6 +15,8 @@ export const agentSettingsSchema = z
     caFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
     inventoryIntervalSeconds: z.number().int().min(10).max(86_400),
     enrolledAt: z.iso.datetime(),
+    /** Runs the pre and post commands of jobs when true; absent or false refuses them. Set by the host's administrator. */
+    allowCommands: z.boolean().optional(),
   })
   .strict();
 

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useKeptFormAction } from '@/components/use-kept-form-action';
 import { AlertCircle, Play, Search } from 'lucide-react';
-import type { JobFormField, JobFormState } from '@/app/jobs/new/actions';
+import type { JobFormState } from '@/app/jobs/new/actions';
 import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -11,6 +11,8 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Select } from '@/components/ui/select';
+import { FieldError, JobRolloutFields, type ChoosableCommand } from '@/components/job-rollout-fields';
+import { JobFilterFields, JobGroupFields, type ChoosableGroup } from '@/components/job-scope-fields';
 
 /** A host the operator can choose, as the job form lists it. */
 export interface ChoosableHost {
@@ -32,7 +34,17 @@ export interface JobFormProps {
   otherChosen: { id: string; hostname: string }[];
   initialChosen: string[];
   search: string;
+  /** Groups the user may target. */
+  groups: ChoosableGroup[];
+  /** Approved commands for the pre and post command choice. */
+  commands: ChoosableCommand[];
 }
+
+const SCOPES = [
+  { value: 'hosts', label: 'Chosen hosts' },
+  { value: 'groups', label: 'Whole groups' },
+  { value: 'filter', label: 'Hosts matching a filter' },
+] as const;
 
 const ACTIONS = [
   { value: 'security', label: 'Security updates only' },
@@ -42,21 +54,10 @@ const ACTIONS = [
   { value: 'refresh', label: 'Refresh inventory' },
 ] as const;
 
-function FieldError({ errors, field }: { errors: JobFormState['errors']; field: JobFormField }) {
-  const message = errors[field];
-  if (!message) {
-    return null;
-  }
-  return (
-    <p id={`${field}-error`} className="text-sm text-destructive" data-testid={`error-${field}`}>
-      {message}
-    </p>
-  );
-}
-
-/** Renders the patch job form: host choice, action, packages, dry run and timeout. */
-export function JobForm({ action, hosts, matchingCount, otherChosen, initialChosen, search }: JobFormProps) {
+/** Renders the patch job form: scope (hosts, groups or a filter), action, packages, dry run, timeout and rollout options. */
+export function JobForm({ action, hosts, matchingCount, otherChosen, initialChosen, search, groups, commands }: JobFormProps) {
   const { state, formAction, pending, onSubmit } = useKeptFormAction(action, { errors: {} });
+  const [scope, setScope] = useState<(typeof SCOPES)[number]['value']>('hosts');
   const [chosen, setChosen] = useState<Set<string>>(() => new Set(initialChosen));
   const [jobAction, setJobAction] = useState<string>('security');
   const [packages, setPackages] = useState('');
@@ -107,12 +108,25 @@ export function JobForm({ action, hosts, matchingCount, otherChosen, initialChos
         <Card>
           <CardHeader>
             <CardTitle>Hosts</CardTitle>
-            <CardDescription>
-              <span data-testid="chosen-count">{chosen.size}</span> chosen. Showing {hosts.length} of {matchingCount} matching hosts, most security
-              updates first.
-            </CardDescription>
+            <CardDescription>The hosts are fixed when the job is created; hosts added to a group later are not part of it.</CardDescription>
           </CardHeader>
           <CardContent className="flex flex-col gap-3">
+            <fieldset className="flex flex-wrap gap-4 text-sm" aria-label="How to pick the hosts">
+              {SCOPES.map((option) => (
+                <label key={option.value} className="flex items-center gap-2">
+                  <input type="radio" name="scope" value={option.value} checked={scope === option.value} onChange={() => setScope(option.value)} className="size-4" />
+                  {option.label}
+                </label>
+              ))}
+            </fieldset>
+            {scope === 'groups' && <JobGroupFields groups={groups} errors={errors} />}
+            {scope === 'filter' && <JobFilterFields errors={errors} />}
+          </CardContent>
+          <CardContent className={scope === 'hosts' ? 'flex flex-col gap-3' : 'hidden'}>
+            <p className="text-sm text-muted-foreground">
+              <span data-testid="chosen-count">{chosen.size}</span> chosen. Showing {hosts.length} of {matchingCount} matching hosts, most security
+              updates first.
+            </p>
             <div className="flex flex-wrap gap-2">
               <Input form="host-search" name="q" type="search" aria-label="Search hosts" placeholder="Hostname, OS or IP address" defaultValue={search} className="max-w-sm" />
               <Button form="host-search" type="submit" variant="secondary">
@@ -189,6 +203,8 @@ export function JobForm({ action, hosts, matchingCount, otherChosen, initialChos
             </div>
           </CardContent>
         </Card>
+
+        <JobRolloutFields errors={errors} commands={commands} />
 
         <div>
           <Button type="submit" disabled={pending} data-testid="start-job">

@@ -18,6 +18,7 @@ const LINKS: { href: string; label: string; match: Match; adminOnly?: boolean }[
   { href: '/admin/users', label: 'Users', match: 'section', adminOnly: true },
   { href: '/admin/groups', label: 'Groups', match: 'section', adminOnly: true },
   { href: '/admin/maintenance-windows', label: 'Maintenance', match: 'section', adminOnly: true },
+  { href: '/admin/commands', label: 'Commands', match: 'section', adminOnly: true },
   { href: '/settings', label: 'Settings', match: 'section', adminOnly: true },
 ];
 

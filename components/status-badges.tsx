@@ -10,13 +10,16 @@ const HOST_STATUS: Record<string, Variant> = {
 
 const JOB_STATUS: Record<string, Variant> = {
   queued: 'secondary',
+  held: 'secondary',
   pending: 'secondary',
   sent: 'secondary',
   running: 'default',
+  rebooting: 'default',
   succeeded: 'success',
   failed: 'destructive',
   'timed-out': 'destructive',
   cancelled: 'outline',
+  skipped: 'outline',
 };
 
 /** A host's connection state: online, offline or pending (enrolled, no inventory yet). */

@@ -66,6 +66,10 @@ export type FailureCause =
   | 'repository-unreachable'
   | 'timeout'
   | 'cancelled'
+  | 'commands-disabled'
+  | 'pre-command-failed'
+  | 'post-command-failed'
+  | 'reboot-failed'
   | 'unknown';
 
 export interface FailureClassification {
@@ -115,6 +119,19 @@ export interface PatchRequest {
   packages: string[];
   dryRun: boolean;
   /** Seconds before the run is stopped and reported as `timeout`. */
+  timeoutSeconds: number;
+  /** When the agent reboots after a successful run; absent means never. */
+  rebootPolicy?: 'never' | 'if-required' | 'always';
+  /** Approved command run before the package manager; a failure fails the host without patching. */
+  preCommand?: JobCommand;
+  /** Approved command run after a successful package manager run, before any reboot. */
+  postCommand?: JobCommand;
+}
+
+/** An Admin-approved command: argv run without a shell, stopped after `timeoutSeconds`. */
+export interface JobCommand {
+  name: string;
+  argv: string[];
   timeoutSeconds: number;
 }
 

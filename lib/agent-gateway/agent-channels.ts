@@ -20,6 +20,7 @@ import {
   recordJobResult,
   recordJobStarted,
 } from '@/lib/patching/record-agent-event';
+import { completeRebootedHosts, recordJobRebooting } from '@/lib/patching/record-agent-reboot';
 import type { JobEventsHub } from '@/lib/realtime/job-events-hub';
 
 /** Interval between server pings; a channel silent for two intervals is closed. */
@@ -41,8 +42,9 @@ interface Channel {
 
 /**
  * The agent side of the realtime system: one WebSocket per enrolled host over
- * the mTLS listener. Jobs are pushed down the channel when they are created
- * (from any process, through the job events hub) and when an agent connects.
+ * the mTLS listener. A job's hosts are pushed down the channel when the
+ * orchestrator releases them (from any process, through the job events hub) and
+ * when an agent connects.
  */
 export class AgentChannels {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CHANNEL_MESSAGE_BYTES });
@@ -59,7 +61,7 @@ export class AgentChannels {
     this.timer = setInterval(() => this.heartbeat(), PING_INTERVAL_MS);
     this.timer.unref();
     this.stopListening = events.on((event) => {
-      if (event.kind === 'created') {
+      if (event.kind === 'dispatch') {
         void this.dispatch(event.jobId);
       } else if (event.kind === 'cancel') {
         this.broadcastCancel(event.jobId);
@@ -205,6 +207,9 @@ export class AgentChannels {
           .update(hosts)
           .set({ connectedAt: new Date(), lastSeenAt: new Date(), status: 'online', agentVersion: message.agentVersion })
           .where(inArray(hosts.id, [channel.hostId]));
+        if (message.bootId) {
+          await completeRebootedHosts(ctx, message.bootId);
+        }
         const items = await claimDispatchableJobs(this.db, { hostIds: [channel.hostId] });
         for (const item of items) {
           this.send(channel, { type: 'job', jobId: item.jobId, request: item.request });
@@ -228,6 +233,13 @@ export class AgentChannels {
       case 'job-rejected':
         await recordJobRejected(ctx, message.jobId, message.reason);
         return;
+      case 'job-rebooting': {
+        const stored = await recordJobRebooting(ctx, message.jobId, message.bootId, message.outcome);
+        if (!stored) {
+          this.log.info({ hostId: channel.hostId, jobId: message.jobId }, 'ignored a reboot report for a closed or unknown job');
+        }
+        return;
+      }
     }
   }
 
@@ -235,13 +247,13 @@ export class AgentChannels {
     channel.socket.send(JSON.stringify(message));
   }
 
-  /** Pushes a newly created job to the hosts of it that have an open channel here. */
+  /** Pushes a job's newly released hosts to those that have an open channel here. */
   private async dispatch(jobId: string): Promise<void> {
     const hostIds = [...this.channels.values()].filter((channel) => channel.ready).map((channel) => channel.hostId);
     if (hostIds.length === 0) return;
 
     try {
-      const items = await claimDispatchableJobs(this.db, { hostIds, jobId });
+      const items = await claimDispatchableJobs(this.db, { hostIds, jobId, onlyPending: true });
       for (const item of items) {
         const channel = this.channels.get(item.hostId);
         if (channel) this.send(channel, { type: 'job', jobId: item.jobId, request: item.request });

@@ -101,6 +101,10 @@ export const failureSchema = z
       'repository-unreachable',
       'timeout',
       'cancelled',
+      'commands-disabled',
+      'pre-command-failed',
+      'post-command-failed',
+      'reboot-failed',
       'unknown',
     ]),
     message: shortText(2000),
@@ -123,12 +127,30 @@ export const patchOutcomeSchema = z
   })
   .strict();
 
+/** An Admin-approved command as the agent runs it: argv without a shell, with its own timeout. */
+export const jobCommandSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    argv: z.array(z.string().min(1).max(4096)).min(1).max(64),
+    timeoutSeconds: z.number().int().min(1).max(86_400),
+  })
+  .strict();
+
+export const REBOOT_POLICIES = ['never', 'if-required', 'always'] as const;
+
+/**
+ * One host's part of a job. The reboot policy and the commands are sent only when
+ * the job sets them, so a plain job keeps the four base fields.
+ */
 export const patchRequestSchema = z
   .object({
     action: z.enum(['refresh', 'upgrade-all', 'security', 'packages', 'dist-upgrade']),
     packages: z.array(packageName).max(1000),
     dryRun: z.boolean(),
     timeoutSeconds: z.number().int().min(1).max(86_400),
+    rebootPolicy: z.enum(REBOOT_POLICIES).optional(),
+    preCommand: jobCommandSchema.optional(),
+    postCommand: jobCommandSchema.optional(),
   })
   .strict();
 
@@ -148,11 +170,14 @@ const outputLine = z
 
 /** Messages the agent sends up the channel. */
 export const agentMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), agentVersion: shortText(64) }).strict(),
+  // bootId is the kernel's boot id; a new value after a job's reboot completes that job on the host.
+  z.object({ type: z.literal('hello'), agentVersion: shortText(64), bootId: shortText(64).optional() }).strict(),
   z.object({ type: z.literal('job-started'), jobId: z.uuid() }).strict(),
   z.object({ type: z.literal('output'), jobId: z.uuid(), lines: z.array(outputLine).min(1).max(1000) }).strict(),
   z.object({ type: z.literal('job-result'), jobId: z.uuid(), outcome: patchOutcomeSchema }).strict(),
   z.object({ type: z.literal('job-rejected'), jobId: z.uuid(), reason: shortText(500) }).strict(),
+  // Sent right before the agent runs the reboot command; the outcome is the finished patch run.
+  z.object({ type: z.literal('job-rebooting'), jobId: z.uuid(), bootId: shortText(64), outcome: patchOutcomeSchema }).strict(),
 ]);
 
 export type ServerMessage = z.infer<typeof serverMessageSchema>;

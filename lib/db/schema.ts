@@ -44,6 +44,8 @@ export const hosts = pgTable(
     packagesHash: text('packages_hash'),
     updatesHash: text('updates_hash'),
     rebootHash: text('reboot_hash'),
+    /** Kernel boot id the agent reported on its latest connection; a new value means the host rebooted. */
+    bootId: text('boot_id'),
     status: text('status').notNull().default('pending'),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
     inventoryAt: timestamp('inventory_at', { withTimezone: true }),
@@ -170,6 +172,26 @@ export const jobs = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     deadlineAt: timestamp('deadline_at', { withTimezone: true }).notNull(),
+    /** Scope the hosts were chosen by (host ids, group ids or a filter), kept for the record. The hosts are fixed at creation. */
+    scope: jsonb('scope').notNull().default(sql`'{}'::jsonb`),
+    rebootPolicy: text('reboot_policy').notNull().default('never'),
+    /** Seconds a rebooting host has to reconnect with a new boot id before it fails with reboot-timeout. */
+    rebootTimeoutSeconds: integer('reboot_timeout_seconds').notNull().default(900),
+    /** Hosts released at once at most; null releases every host of the current wave. */
+    maxParallel: integer('max_parallel'),
+    /** The job stops starting hosts once this many have failed; null for no count limit. */
+    failureLimitCount: integer('failure_limit_count'),
+    /** The job stops starting hosts once this percentage of its hosts have failed; null for no percentage limit. */
+    failureLimitPercent: integer('failure_limit_percent'),
+    /** The canary wave as requested: a host count or a percentage of the job's hosts. */
+    canarySize: integer('canary_size'),
+    canaryPercent: integer('canary_percent'),
+    preCommandId: uuid('pre_command_id'),
+    postCommandId: uuid('post_command_id'),
+    /** Name, argv and timeout of the pre and post commands as they were when the job was created. */
+    commands: jsonb('commands').notNull().default(sql`'{}'::jsonb`),
+    /** Why the job stopped starting hosts: threshold-exceeded or cancelled; null while it may go on. */
+    stopReason: text('stop_reason'),
   },
   (t) => [
     index('jobs_created_idx').on(t.createdAt),
@@ -180,6 +202,8 @@ export const jobs = pgTable(
       'jobs_action_check',
       sql`${t.action} in ('refresh', 'upgrade-all', 'security', 'packages', 'dist-upgrade')`,
     ),
+    check('jobs_reboot_policy_check', sql`${t.rebootPolicy} in ('never', 'if-required', 'always')`),
+    check('jobs_stop_reason_check', sql`${t.stopReason} in ('threshold-exceeded', 'cancelled')`),
   ],
 );
 
@@ -203,6 +227,13 @@ export const jobHosts = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     durationMs: integer('duration_ms'),
+    /** 1 for the canary wave, 2 for the rest. */
+    wave: integer('wave').notNull().default(1),
+    /** Boot id the agent reported when it started the reboot. */
+    rebootBootId: text('reboot_boot_id'),
+    rebootStartedAt: timestamp('reboot_started_at', { withTimezone: true }),
+    /** When the agent came back with a new boot id after the job's reboot. */
+    rebootedAt: timestamp('rebooted_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.jobId, t.hostId] }),
@@ -210,7 +241,7 @@ export const jobHosts = pgTable(
     index('job_hosts_status_idx').on(t.status),
     check(
       'job_hosts_status_check',
-      sql`${t.status} in ('pending', 'sent', 'running', 'succeeded', 'failed', 'timed-out', 'cancelled')`,
+      sql`${t.status} in ('held', 'pending', 'sent', 'running', 'rebooting', 'succeeded', 'failed', 'timed-out', 'cancelled', 'skipped')`,
     ),
   ],
 );
@@ -248,3 +279,4 @@ export * from './schema-reports';
 export * from './schema-groups';
 export * from './schema-schedules';
 export * from './schema-sso';
+export * from './schema-jobs';

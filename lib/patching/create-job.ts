@@ -1,89 +1,49 @@
 import { parseInput } from '@/lib/validation';
-import { and, inArray, isNull, sql } from 'drizzle-orm';
-import { z } from 'zod';
-import { hostVisibleTo } from '@/lib/access/host-scope';
-import { hosts, jobs } from '@/lib/db/schema';
+import { inArray, sql } from 'drizzle-orm';
+import { approvedCommands, jobs } from '@/lib/db/schema';
 import { actorLabel, type Context } from '@/lib/context';
 import { NotFoundError } from '@/lib/errors';
-import { notifyJobEvent } from '@/lib/realtime/channels';
 import { getRuntime } from '@/lib/runtime';
-import { writeAudit } from '@/lib/audit/write-audit';
+import { writeAudit, type Transaction } from '@/lib/audit/write-audit';
+import type { JobCommand } from '@/agent/package-managers/types';
+import { advanceJob, assignWaves } from './advance-job';
+import { createJobInput, type CreateJobInput, type CreateJobRequest } from './job-input';
+import { resolveJobScope } from './resolve-job-scope';
+
+export { createJobInput, JOB_ACTIONS, PACKAGE_NAME, type CreateJobInput } from './job-input';
+
+export interface JobLimits {
+  defaultTimeoutSeconds: number;
+  /** Seconds a host may stay offline before its part of the job times out. */
+  hostWaitSeconds: number;
+}
 
 /**
- * Package names as apt, dnf, zypper and pacman accept them. A leading `-` could
- * pass as an option, and apt-get reads a trailing `-` as "remove", so names must
- * start with a letter or digit and must not end with `-`.
+ * Creates a job with one held row per host, each with its wave, and releases the first
+ * hosts at once through the orchestrator. The hosts are fixed now, resolved from host
+ * ids, groups or a filter and limited to what the actor may see. The pre and post
+ * commands are copied onto the job, so deleting an approved command later does not
+ * change what the job runs. Writes the `job.create` audit row in the same transaction.
+ *
+ * The deadline allows for the hosts running in turns: the host wait plus one timeout
+ * (and one reboot wait, when the job may reboot) for every batch of `maxParallel` hosts
+ * and for the canary wave. This is an estimate, so a job whose hosts take longer
+ * than their timeout on every batch can still reach its deadline.
  */
-export const PACKAGE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9+._@:-]{0,198}[A-Za-z0-9+._])?$/;
-
-export const JOB_ACTIONS = ['refresh', 'upgrade-all', 'security', 'packages', 'dist-upgrade'] as const;
-
-export const createJobInput = z
-  .object({
-    hostIds: z
-      .array(z.uuid({ error: 'hostIds: each entry must be a host id (UUID)' }), {
-        error: 'hostIds: expected a list of host ids',
-      })
-      .min(1, { error: 'hostIds: choose at least one host' })
-      .max(10_000, { error: 'hostIds: at most 10000 hosts per job' }),
-    action: z.enum(JOB_ACTIONS, {
-      error: `action: expected one of ${JOB_ACTIONS.join(', ')}`,
-    }),
-    packages: z
-      .array(
-        z.string().regex(PACKAGE_NAME, {
-          error: 'packages: each name must start with a letter or digit, must not end with -, and may use only letters, digits and + . _ @ : -',
-        }),
-      )
-      .max(1000, { error: 'packages: at most 1000 names' })
-      .default([]),
-    dryRun: z.boolean({ error: 'dryRun: expected true or false' }).default(false),
-    timeoutSeconds: z
-      .number({ error: 'timeoutSeconds: expected a number of seconds' })
-      .int({ error: 'timeoutSeconds: expected a whole number of seconds' })
-      .min(30, { error: 'timeoutSeconds: expected at least 30' })
-      .max(86_400, { error: 'timeoutSeconds: expected at most 86400 (24 hours)' })
-      .optional(),
-  })
-  .strict()
-  .superRefine((value, refine) => {
-    if (value.action === 'packages' && value.packages.length === 0) {
-      refine.addIssue({ code: 'custom', path: ['packages'], message: 'packages: name at least one package for the packages action' });
-    }
-    if (value.action !== 'packages' && value.packages.length > 0) {
-      refine.addIssue({ code: 'custom', path: ['packages'], message: 'packages: only the packages action takes package names' });
-    }
-  });
-
-export type CreateJobInput = z.input<typeof createJobInput>;
-
-/**
- * Creates a job and one pending row per host, then notifies every server
- * process so connected agents get the job at once. Hosts that are offline
- * get it when they reconnect, until the job's deadline.
- */
-export async function createJob(
-  ctx: Context,
-  input: CreateJobInput,
-  limits: { defaultTimeoutSeconds: number; hostWaitSeconds: number } = defaultLimits(),
-): Promise<{ id: string }> {
+export async function createJob(ctx: Context, input: CreateJobInput, limits: JobLimits = defaultLimits()): Promise<{ id: string }> {
   const request = parseInput(createJobInput, input, 'job request');
-  const hostIds = [...new Set(request.hostIds.map((id) => id.toLowerCase()))];
   const timeoutSeconds = request.timeoutSeconds ?? limits.defaultTimeoutSeconds;
 
   return ctx.db.transaction(async (tx) => {
-    const found = await tx
-      .select({ id: hosts.id })
-      .from(hosts)
-      // Only hosts the actor may see can be targeted; any other id reads as not found.
-      .where(and(inArray(hosts.id, hostIds), isNull(hosts.removedAt), hostVisibleTo(ctx.actor, hosts.id)));
-    if (found.length !== hostIds.length) {
-      const known = new Set(found.map((row) => row.id));
-      const missing = hostIds.filter((id) => !known.has(id));
-      throw new NotFoundError(`hostIds: host not found: ${missing.slice(0, 5).join(', ')}`, { field: 'hostIds' });
-    }
+    const { scope, hostIds } = await resolveJobScope(tx, ctx.actor, request);
+    const commands = await loadCommands(tx, request);
+    const waves = assignWaves(hostIds, request);
+    const canary = waves.filter((row) => row.wave === 1).length < hostIds.length;
 
-    const deadlineAt = new Date(Date.now() + (limits.hostWaitSeconds + timeoutSeconds) * 1000);
+    const batches = Math.ceil(hostIds.length / (request.maxParallel ?? hostIds.length)) + (canary ? 1 : 0);
+    const perBatch = timeoutSeconds + (request.rebootPolicy === 'never' ? 0 : request.rebootTimeoutSeconds);
+    const deadlineAt = new Date(Date.now() + (limits.hostWaitSeconds + perBatch * batches) * 1000);
+
     const [job] = await tx
       .insert(jobs)
       .values({
@@ -93,14 +53,27 @@ export async function createJob(
         timeoutSeconds,
         createdBy: actorLabel(ctx.actor),
         deadlineAt,
+        scope,
+        rebootPolicy: request.rebootPolicy,
+        rebootTimeoutSeconds: request.rebootTimeoutSeconds,
+        maxParallel: request.maxParallel ?? null,
+        failureLimitCount: request.stopAfterFailures ?? null,
+        failureLimitPercent: request.stopAfterFailurePercent ?? null,
+        canarySize: request.canarySize ?? null,
+        canaryPercent: request.canaryPercent ?? null,
+        preCommandId: request.preCommandId ?? null,
+        postCommandId: request.postCommandId ?? null,
+        commands,
       })
       .returning({ id: jobs.id });
     const jobId = job!.id;
 
     await tx.execute(sql`
-      insert into job_hosts (job_id, host_id)
-      select ${jobId}::uuid, value::uuid from jsonb_array_elements_text(${JSON.stringify(hostIds)}::jsonb)`);
-    await notifyJobEvent(tx, { kind: 'created', jobId });
+      insert into job_hosts (job_id, host_id, wave, status)
+      select ${jobId}::uuid, x."hostId", x.wave, 'held'
+      from jsonb_to_recordset(${JSON.stringify(waves)}::jsonb) as x("hostId" uuid, wave int)`);
+    // The orchestrator's dispatch event pushes the released hosts to their agents.
+    await advanceJob(tx, jobId);
     await writeAudit(tx, {
       actor: ctx.actor,
       action: 'job.create',
@@ -111,6 +84,14 @@ export async function createJob(
         packages: request.packages,
         dryRun: request.dryRun,
         timeoutSeconds,
+        scope: scope.kind,
+        rebootPolicy: request.rebootPolicy,
+        maxParallel: request.maxParallel ?? null,
+        stopAfterFailures: request.stopAfterFailures ?? null,
+        stopAfterFailurePercent: request.stopAfterFailurePercent ?? null,
+        canaryHosts: canary ? waves.filter((row) => row.wave === 1).length : null,
+        preCommand: commands.pre?.name ?? null,
+        postCommand: commands.post?.name ?? null,
       },
     });
 
@@ -118,7 +99,28 @@ export async function createJob(
   });
 }
 
-function defaultLimits() {
+/** Reads the chosen approved commands; an unknown id is "not found" on its field. */
+async function loadCommands(tx: Transaction, request: CreateJobRequest): Promise<{ pre?: JobCommand; post?: JobCommand }> {
+  const ids = [request.preCommandId, request.postCommandId].filter((id) => id !== undefined);
+  if (ids.length === 0) return {};
+
+  const rows = await tx
+    .select({ id: approvedCommands.id, name: approvedCommands.name, argv: approvedCommands.argv, timeoutSeconds: approvedCommands.timeoutSeconds })
+    .from(approvedCommands)
+    .where(inArray(approvedCommands.id, ids));
+  const byId = new Map(rows.map(({ id, ...command }) => [id, command]));
+
+  const pick = (field: 'preCommandId' | 'postCommandId'): JobCommand | undefined => {
+    const id = request[field];
+    if (id === undefined) return undefined;
+    const command = byId.get(id.toLowerCase());
+    if (!command) throw new NotFoundError(`${field}: approved command not found: ${id}`, { field });
+    return command;
+  };
+  return { pre: pick('preCommandId'), post: pick('postCommandId') };
+}
+
+function defaultLimits(): JobLimits {
   const { config } = getRuntime();
   return { defaultTimeoutSeconds: config.jobDefaultTimeoutSeconds, hostWaitSeconds: config.jobHostWaitSeconds };
 }

@@ -4,7 +4,8 @@ import { hosts, jobHosts, jobs } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { NotFoundError } from '@/lib/errors';
 import { UUID_PATTERN } from '@/lib/hosts/find-visible-host';
-import type { PackageChange } from '@/agent/package-managers/types';
+import type { JobCommand, PackageChange } from '@/agent/package-managers/types';
+import type { JobScope } from './resolve-job-scope';
 
 /**
  * Returns a job with every host's status and stored result. Raises NotFoundError for
@@ -28,6 +29,16 @@ export async function getJob(ctx: Context, input: { jobId: string }) {
       startedAt: jobs.startedAt,
       finishedAt: jobs.finishedAt,
       deadlineAt: jobs.deadlineAt,
+      scope: jobs.scope,
+      rebootPolicy: jobs.rebootPolicy,
+      rebootTimeoutSeconds: jobs.rebootTimeoutSeconds,
+      maxParallel: jobs.maxParallel,
+      stopAfterFailures: jobs.failureLimitCount,
+      stopAfterFailurePercent: jobs.failureLimitPercent,
+      canarySize: jobs.canarySize,
+      canaryPercent: jobs.canaryPercent,
+      commands: jobs.commands,
+      stopReason: jobs.stopReason,
     })
     .from(jobs)
     .where(and(eq(jobs.id, input.jobId), jobVisibleTo(ctx.actor, jobs.id)));
@@ -49,6 +60,9 @@ export async function getJob(ctx: Context, input: { jobId: string }) {
       startedAt: jobHosts.startedAt,
       finishedAt: jobHosts.finishedAt,
       durationMs: jobHosts.durationMs,
+      wave: jobHosts.wave,
+      rebootStartedAt: jobHosts.rebootStartedAt,
+      rebootedAt: jobHosts.rebootedAt,
     })
     .from(jobHosts)
     .innerJoin(hosts, eq(hosts.id, jobHosts.hostId))
@@ -57,6 +71,8 @@ export async function getJob(ctx: Context, input: { jobId: string }) {
 
   return {
     ...job,
+    scope: job.scope as JobScope,
+    commands: job.commands as { pre?: JobCommand; post?: JobCommand },
     hosts: hostRows.map((row) => ({ ...row, changes: row.changes as PackageChange[] })),
   };
 }

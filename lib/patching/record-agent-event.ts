@@ -5,6 +5,8 @@ import { ForbiddenError } from '@/lib/errors';
 import type { PatchOutcomeMessage } from '@/lib/agent-protocol/schema';
 import { notifyJobEvent } from '@/lib/realtime/channels';
 import { finalizeJobs } from './finalize-jobs';
+import { advanceJob } from './advance-job';
+import { lockJob } from './lock-job';
 
 function agentHostId(ctx: Context): string {
   if (ctx.actor.kind !== 'agent') {
@@ -18,6 +20,7 @@ export async function recordJobStarted(ctx: Context, jobId: string): Promise<boo
   const hostId = agentHostId(ctx);
 
   return ctx.db.transaction(async (tx) => {
+    await lockJob(tx, jobId);
     const updated = await tx
       .update(jobHosts)
       .set({ status: 'running', startedAt: new Date() })
@@ -61,11 +64,14 @@ export async function recordJobOutput(
 }
 
 /**
- * Stores the agent's result for its part of a job and closes the job when it
- * was the last open host. A result for a host already marked timed-out
- * replaces the timeout, because the agent finished the work after all. The
- * host's reboot state is updated from the result. Repeated results are
- * ignored, so the agent can resend its spooled result safely.
+ * Stores the agent's result for its part of a job, then lets the orchestrator
+ * release the next hosts or close the job. A result for a host already marked
+ * timed-out replaces the timeout, because the agent finished the work after all,
+ * and a host that was rebooting takes the result that ended its reboot (such as
+ * a failed reboot command). A failure with the cause `cancelled` stores the host
+ * as cancelled. A host cancelled while its agent was already past the last safe
+ * point takes the real result, so packages changed after all are on record. The host's reboot state is updated from the result. Repeated
+ * results are ignored, so the agent can resend its spooled result safely.
  */
 export async function recordJobResult(
   ctx: Context,
@@ -76,19 +82,22 @@ export async function recordJobResult(
   const hostId = agentHostId(ctx);
 
   return ctx.db.transaction(async (tx) => {
+    // The job row is locked before its host row, in the orchestrator's order.
+    await lockJob(tx, jobId);
     const [previous] = await tx
       .select({ status: jobHosts.status })
       .from(jobHosts)
       .where(and(eq(jobHosts.jobId, jobId), eq(jobHosts.hostId, hostId)))
       .for('update');
-    if (!previous || !['pending', 'sent', 'running', 'timed-out'].includes(previous.status)) {
+    const ranDespiteCancel = previous?.status === 'cancelled' && outcome.failure?.cause !== 'cancelled';
+    if (!previous || (!['pending', 'sent', 'running', 'rebooting', 'timed-out'].includes(previous.status) && !ranDespiteCancel)) {
       return false;
     }
 
     await tx
       .update(jobHosts)
       .set({
-        status: outcome.status,
+        status: outcome.failure?.cause === 'cancelled' ? 'cancelled' : outcome.status,
         exitCode: outcome.exitCode,
         failureCause: outcome.failure?.cause ?? null,
         failureMessage: outcome.failure?.message ?? null,
@@ -104,16 +113,19 @@ export async function recordJobResult(
       await tx
         .update(hosts)
         .set({
-        rebootRequired: outcome.reboot.required,
-        rebootReason: outcome.reboot.reason,
-        rebootPackages: outcome.reboot.packages,
+          rebootRequired: outcome.reboot.required,
+          rebootReason: outcome.reboot.reason,
+          rebootPackages: outcome.reboot.packages,
           rebootHash: null,
         })
         .where(eq(hosts.id, hostId));
     }
 
     await notifyJobEvent(tx, { kind: 'host', jobId, hostId });
-    await finalizeJobs(tx, [jobId], { includeFinished: previous.status === 'timed-out' });
+    if (previous.status === 'timed-out' || ranDespiteCancel) {
+      await finalizeJobs(tx, [jobId], { includeFinished: true });
+    }
+    await advanceJob(tx, jobId);
     return true;
   });
 }

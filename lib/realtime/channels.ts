@@ -5,7 +5,8 @@ import type { Database } from '@/lib/db/client';
 export const JOB_EVENTS_CHANNEL = 'pm_job_events';
 
 export type JobEvent =
-  | { kind: 'created'; jobId: string }
+  // Hosts of the job were released (at creation or later); connected agents of those hosts get them now.
+  | { kind: 'dispatch'; jobId: string }
   | { kind: 'output'; jobId: string }
   | { kind: 'host'; jobId: string; hostId: string }
   | { kind: 'job'; jobId: string }

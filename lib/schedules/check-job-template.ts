@@ -5,6 +5,7 @@ import type { Database } from '@/lib/db/client';
 import { hosts } from '@/lib/db/schema';
 import { NotFoundError, ValidationError } from '@/lib/errors';
 import { createJobInput } from '@/lib/patching/create-job';
+import { resolveJobScope } from '@/lib/patching/resolve-job-scope';
 import { parseInput } from '@/lib/validation';
 import type { Transaction } from '@/lib/audit/write-audit';
 
@@ -20,27 +21,26 @@ export function templateHostIds(template: Record<string, unknown>): string[] | n
 /**
  * Checks a job template as createJob will check it when the schedule fires,
  * and that every host it names exists and is visible to the actor. Errors name
- * the field under `jobTemplate.`; an out-of-scope host is "not found", as
- * everywhere else. Operators must name hosts by id, because a template that
- * selects hosts another way cannot be checked against their groups here.
+ * the field under `jobTemplate.`; an out-of-scope host or group is "not found",
+ * as everywhere else. A group or filter template of an Operator is resolved as
+ * that Operator, so it must name only their groups and match at least one host.
  */
 export async function checkJobTemplate(db: Database | Transaction, actor: Actor, template: Record<string, unknown>): Promise<void> {
+  let request;
   try {
-    parseInput(createJobInput, template, 'job template');
+    request = parseInput(createJobInput, template, 'job template');
   } catch (error) {
-    if (error instanceof ValidationError) {
-      const field = error.field ? `jobTemplate.${error.field}` : 'jobTemplate';
-      const message = error.field && error.message.startsWith(`${error.field.split('.')[0]}:`) ? `jobTemplate.${error.message}` : `jobTemplate: ${error.message}`;
-      throw new ValidationError(message, { field });
-    }
-    throw error;
+    throw asTemplateError(error);
   }
 
   const hostIds = templateHostIds(template);
   if (hostIds === null) {
     if (isScoped(actor)) {
-      // NOTE: templates that select hosts by group or filter are Admin-only until their scope can be checked for an Operator.
-      throw new ValidationError('jobTemplate.hostIds: an Operator schedule must name its hosts by id', { field: 'jobTemplate.hostIds' });
+      try {
+        await resolveJobScope(db as Transaction, actor, request);
+      } catch (error) {
+        throw asTemplateError(error);
+      }
     }
     return;
   }
@@ -54,4 +54,13 @@ export async function checkJobTemplate(db: Database | Transaction, actor: Actor,
     const missing = hostIds.filter((id) => !known.has(id));
     throw new NotFoundError(`jobTemplate.hostIds: host not found: ${missing.slice(0, 5).join(', ')}`, { field: 'jobTemplate.hostIds' });
   }
+}
+
+/** Moves a job input error under `jobTemplate.`, keeping its class; other errors pass through. */
+function asTemplateError(error: unknown): unknown {
+  if (!(error instanceof ValidationError) && !(error instanceof NotFoundError)) return error;
+  const field = error.field ? `jobTemplate.${error.field}` : 'jobTemplate';
+  const message =
+    error.field && error.message.startsWith(`${error.field.split('.')[0]}:`) ? `jobTemplate.${error.message}` : `jobTemplate: ${error.message}`;
+  return error instanceof ValidationError ? new ValidationError(message, { field }) : new NotFoundError(message, { field });
 }

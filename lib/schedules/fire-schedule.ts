@@ -5,7 +5,9 @@ import type { Database } from '@/lib/db/client';
 import { scheduleRuns, schedules, users } from '@/lib/db/schema';
 import { AppError, ConflictError } from '@/lib/errors';
 import type { Logger } from '@/lib/log';
-import { createJob } from '@/lib/patching/create-job';
+import { createJob, createJobInput } from '@/lib/patching/create-job';
+import { resolveJobScope } from '@/lib/patching/resolve-job-scope';
+import { parseInput } from '@/lib/validation';
 import { checkJobTemplate } from './check-job-template';
 import { listDueOccurrences, type ScheduleTiming } from './schedule-times';
 
@@ -132,11 +134,16 @@ async function createScheduledJob(
   row: typeof schedules.$inferSelect,
   options: FireScheduleOptions,
 ): Promise<Pick<FireOutcome, 'status' | 'jobId' | 'reason'>> {
-  const template = row.jobTemplate as Record<string, unknown>;
+  let template = row.jobTemplate as Record<string, unknown>;
   try {
     return await tx.transaction(async (savepoint) => {
-      if (row.ownerUserId) {
-        await checkOwner(savepoint, row.ownerUserId, template);
+      const owner = row.ownerUserId ? await checkOwner(savepoint, row.ownerUserId, template) : null;
+      if (owner?.kind === 'user' && owner.role === 'operator' && !Array.isArray(template.hostIds)) {
+        // The scheduler sees every host, so an Operator's group or filter template is
+        // resolved as the Operator and the job gets the resulting host list.
+        const resolved = await resolveJobScope(savepoint, owner, parseInput(createJobInput, template, 'job template'));
+        const { groupIds: _groupIds, filter: _filter, ...rest } = template;
+        template = { ...rest, hostIds: resolved.hostIds };
       }
       // NOTE: createJob takes a database and only opens a transaction on it, which a
       // transaction provides as a savepoint, so the job commits with this run's record.
@@ -154,13 +161,14 @@ async function createScheduledJob(
   }
 }
 
-async function checkOwner(tx: Transaction, ownerUserId: string, template: Record<string, unknown>): Promise<void> {
+/** Checks the owner and the template as the owner, and returns the owner's actor (null when the owner is gone). */
+async function checkOwner(tx: Transaction, ownerUserId: string, template: Record<string, unknown>): Promise<Actor | null> {
   const [owner] = await tx
     .select({ username: users.username, role: users.role, disabledAt: users.disabledAt })
     .from(users)
     .where(eq(users.id, ownerUserId));
   if (!owner) {
-    return;
+    return null;
   }
   if (owner.disabledAt) {
     throw new ConflictError(`the schedule's owner ${owner.username} is disabled; an Admin must take over or delete the schedule`);
@@ -168,6 +176,7 @@ async function checkOwner(tx: Transaction, ownerUserId: string, template: Record
   // The owner's current role and groups decide, as for a request the owner made now.
   const ownerActor: Actor = { kind: 'user', userId: ownerUserId, username: owner.username, role: owner.role as 'admin' | 'operator', sessionId: '', address: '' };
   await checkJobTemplate(tx, ownerActor, template);
+  return ownerActor;
 }
 
 function missedReason(occurrence: Date, now: Date, graceSeconds: number, runnable: Date | null, skipped: number, countComplete: boolean): string {

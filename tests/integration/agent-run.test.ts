@@ -175,7 +175,7 @@ describe.skipIf(!isRoot)('pm-agent run', () => {
     agent = startAgent();
 
     const hello = await waitFor(() => listener.messages.find((message) => message.type === 'hello'), 'hello');
-    expect(hello).toEqual({ type: 'hello', agentVersion: '0.1.0' });
+    expect(hello).toEqual({ type: 'hello', agentVersion: '0.1.0', bootId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 
     const first = await waitFor(() => listener.reports[0], 'first inventory');
     expect(first.facts?.packageManager).toBe('apt');

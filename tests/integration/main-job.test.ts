@@ -56,10 +56,10 @@ function installedVersion(name: string): string {
   return result.stdout;
 }
 
-/** Reads the enrolled host's id and puts the host in the Operator's group, so the Operator may see and patch it. */
+/** Returns the host id of an enrolled agent directory and adds the host to the operator's group. */
 async function hostByAgentDir(agentDir: string): Promise<string> {
   const settings = JSON.parse(fs.readFileSync(`${agentDir}/agent.json`, 'utf8')) as { hostId: string };
-  await database.sql`insert into host_group_members (group_id, host_id) values (${operatorGroupId}, ${settings.hostId})`;
+  await database.sql`insert into host_group_members (group_id, host_id) values (${operatorGroupId}, ${settings.hostId}) on conflict do nothing`;
   return settings.hostId;
 }
 
@@ -68,10 +68,11 @@ beforeAll(async () => {
   database = await createTestDatabase();
   server = await startServer({ databaseUrl: database.url });
   const operatorUser = await createTestUser(database.db, { role: 'operator' });
+  operator = await signIn(server, operatorUser);
+  // The operator may act only on hosts of their groups, so each enrolled host joins this one.
   const [group] = await database.sql<{ id: string }[]>`insert into host_groups (name) values ('main job hosts') returning id`;
   operatorGroupId = group!.id;
   await database.sql`insert into user_group_members (group_id, user_id) values (${operatorGroupId}, ${operatorUser.id})`;
-  operator = await signIn(server, operatorUser);
   aptRoot = await createAptTestRoot();
 }, 240_000);
 

@@ -4,6 +4,8 @@ import { requireUser } from '@/lib/console-context';
 import { NotFoundError } from '@/lib/errors';
 import { getHost } from '@/lib/hosts/get-host';
 import { listHosts } from '@/lib/hosts/list-hosts';
+import { listCommands } from '@/lib/commands/list-commands';
+import { listTargetGroups } from '@/lib/patching/list-target-groups';
 import { JobForm } from '@/components/job-form';
 import { createJobAction } from './actions';
 
@@ -50,12 +52,13 @@ export default async function NewJobPage({ searchParams }: { searchParams: Promi
   );
   const knownOther = otherChosen.filter((host) => host !== null);
   const initialChosen = [...query.host.filter((id) => listedIds.has(id)), ...knownOther.map((host) => host.id)];
+  const [groups, commands] = await Promise.all([listTargetGroups(ctx), listCommands(ctx)]);
 
   return (
     <div className="flex flex-col gap-4">
       <div>
         <h1 className="text-2xl font-semibold">New patch job</h1>
-        <p className="text-sm text-muted-foreground">Choose hosts and an action. Output streams live on the job page once the job starts.</p>
+        <p className="text-sm text-muted-foreground">Choose hosts, an action and how to roll it out. Output streams live on the job page once the job starts.</p>
       </div>
       <JobForm
         action={createJobAction}
@@ -71,6 +74,8 @@ export default async function NewJobPage({ searchParams }: { searchParams: Promi
         otherChosen={knownOther}
         initialChosen={initialChosen}
         search={query.q}
+        groups={groups}
+        commands={commands.map((command) => ({ id: command.id, name: command.name }))}
       />
     </div>
   );
