@@ -388,3 +388,45 @@ describe('schedule management', () => {
     expect(item?.lastRunStatus).toBe('missed');
   });
 });
+
+describe('Operator group and filter templates', () => {
+  const now = { now: new Date('2027-01-14T12:00:00Z') };
+
+  it('accepts a template of their own group', async () => {
+    const groupId = await addGroup('web', [hostId]);
+    const operator = await addOperator([groupId]);
+
+    const schedule = await createSchedule(operator, dailyAt2Berlin({ jobTemplate: { groupIds: [groupId], action: 'security' } }), now);
+
+    expect((await listSchedules(operator)).map((item) => item.id)).toEqual([schedule.id]);
+  });
+
+  it('refuses a group outside their groups', async () => {
+    const ownGroup = await addGroup('web', [hostId]);
+    const otherGroup = await addGroup('db', [await addHost('db-1')]);
+    const operator = await addOperator([ownGroup]);
+
+    const error = await createSchedule(operator, dailyAt2Berlin({ jobTemplate: { groupIds: [otherGroup], action: 'security' } }), now).catch(
+      (caught: unknown) => caught,
+    );
+
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).field).toMatch(/^jobTemplate\.groupIds/);
+    expect(await listSchedules(admin)).toEqual([]);
+  });
+
+  it('fires a filter template on their hosts only', async () => {
+    const otherHost = await addHost('web-other');
+    const groupId = await addGroup('web', [hostId]);
+    const operator = await addOperator([groupId]);
+    const schedule = await createSchedule(operator, dailyAt2Berlin({ jobTemplate: { filter: { namePattern: 'web-*' }, action: 'security' } }), now);
+    expect((await listSchedules(operator)).map((item) => item.id)).toEqual([schedule.id]);
+
+    const [outcome] = await tick('2027-01-15T01:00:10Z');
+
+    expect(outcome?.status).toBe('fired');
+    const targets = await database.sql<{ host_id: string }[]>`select host_id from job_hosts where job_id = ${outcome!.jobId!}`;
+    expect(targets.map((row) => row.host_id)).toEqual([hostId]);
+    expect(targets.map((row) => row.host_id)).not.toContain(otherHost);
+  });
+});
