@@ -85,7 +85,7 @@ export async function setConsoleTlsStrategy(
     await writeAudit(tx, {
       actor: ctx.actor,
       action: 'settings.tls_strategy',
-      target: { kind: 'setting', id: CONSOLE_TLS_SETTING },
+      target: { kind: 'settings', id: CONSOLE_TLS_SETTING },
       details: { old: previous?.value ?? { strategy: 'internal' }, new: next },
     });
   });
