@@ -157,7 +157,7 @@ describe('maintenance windows API', () => {
     const saved = await call(admin, 'PUT', `/api/v1/groups/${webGroup}/maintenance-windows`, { windows: [window] });
     expect(saved.status, saved.text).toBe(200);
 
-    const read = await call(operator, 'GET', `/api/v1/groups/${webGroup}/maintenance-windows`);
+    const read = await call(admin, 'GET', `/api/v1/groups/${webGroup}/maintenance-windows`);
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ groupId: webGroup, groupName: 'web', windows: [window] });
 
@@ -177,8 +177,10 @@ describe('maintenance windows API', () => {
     expect(response.body).toMatchObject({ error: { field: 'windows.0.durationMinutes' } });
   });
 
-  it('GET /api/v1/groups/:id/maintenance-windows hides other groups from an Operator', async () => {
-    expect((await call(operator, 'GET', `/api/v1/groups/${dbGroup}/maintenance-windows`)).status).toBe(404);
+  it('GET /api/v1/groups/:id/maintenance-windows is Admin only', async () => {
+    // The request gate keeps Operators out of the whole group API, their own groups included.
+    expect((await call(operator, 'GET', `/api/v1/groups/${webGroup}/maintenance-windows`)).status).toBe(403);
+    expect((await call(operator, 'GET', `/api/v1/groups/${dbGroup}/maintenance-windows`)).status).toBe(403);
   });
 });
 

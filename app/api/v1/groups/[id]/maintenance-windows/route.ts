@@ -1,4 +1,4 @@
-// GET /api/v1/groups/{id}/maintenance-windows – the group's weekly windows. PUT – replaces them (Admin only).
+// GET /api/v1/groups/{id}/maintenance-windows – the group's weekly windows. PUT – replaces them. Admin only, like the whole group API.
 import { apiRoute, readJsonRequest } from '@/lib/http/api';
 import { ValidationError } from '@/lib/errors';
 import { listMaintenanceWindows } from '@/lib/maintenance/list-maintenance-windows';
