@@ -4,6 +4,8 @@ import { REQUEST_PATH_HEADER } from '@/lib/auth/session-cookies';
 import { UnauthorizedError } from '@/lib/errors';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
 import { crossOriginWriteReason } from '@/lib/net/cross-origin-write';
+import { currentAllowedOrigins } from '@/lib/net/network-guard';
+import { deriveAllowedOrigins, normalizeOrigin } from '@/lib/net/origins';
 import { getRuntime } from '@/lib/runtime';
 
 /*
@@ -43,6 +45,18 @@ function isAdminOnly(pathname: string): boolean {
   return ADMIN_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`) || pathname.startsWith(`${prefix}.`));
 }
 
+/**
+ * Returns the origins that may send API writes: the console's own origin,
+ * whose pages are the only ones the server serves, and the allowed origins in
+ * force in this process, which follow every settings change.
+ */
+function writeOrigins(): string[] {
+  const { config } = getRuntime();
+  const live = currentAllowedOrigins() ?? deriveAllowedOrigins(config.allowedOrigins, config.publicUrl);
+  const own = normalizeOrigin(config.publicUrl);
+  return own === null ? [...live] : [own, ...live];
+}
+
 function jsonError(status: number, code: string, message: string): NextResponse {
   return NextResponse.json({ error: { code, message } }, { status, headers: { 'cache-control': 'no-store' } });
 }
@@ -54,7 +68,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 
   const isApi = pathname.startsWith('/api/');
   if (isApi) {
-    const reason = crossOriginWriteReason(request.method, request.headers, getRuntime().config.publicUrl);
+    const reason = crossOriginWriteReason(request.method, request.headers, writeOrigins());
     if (reason !== null) {
       return jsonError(403, 'forbidden', `cross-origin request refused: ${reason}`);
     }

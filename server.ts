@@ -17,7 +17,7 @@ import { checkSecretFileModes, FileModeError } from '@/lib/pki/check-file-modes'
 import { revocationUrls } from '@/lib/pki/revocation-urls';
 import { readCaKey } from '@/lib/pki/ca-key';
 import { CertificateAuthorityService } from '@/lib/certificates/certificate-authority-service';
-import { deriveAllowedOrigins } from '@/lib/net/origins';
+import { originDefaultsFromConfig } from '@/lib/net/allowed-origins';
 import { setRuntime } from '@/lib/runtime';
 import { ensureSigningKey } from '@/lib/auth/signing-keys';
 import { createKeyStore } from '@/lib/auth/key-store';
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   });
 
   // Loaded before any listener opens, so the first connection is already checked.
-  const networkGuard = new NetworkGuard(database.db, log);
+  const networkGuard = new NetworkGuard(database.db, log, originDefaultsFromConfig(config));
   await networkGuard.start(database.sql);
 
   const events = new JobEventsHub(log);
@@ -173,11 +173,9 @@ async function main(): Promise<void> {
       revocationUrls: revocationUrls(config.publicUrl),
     },
   });
-  const allowedOrigins = deriveAllowedOrigins(config.allowedOrigins, config.publicUrl);
-  if (allowedOrigins.length === 0) {
-    log.warn('no allowed origin can be derived; every jobs WebSocket upgrade will be rejected; set security.allowed_origins or server.public_url');
-  }
-  const jobsSocket = new JobsSocket({ db: database.db, log, events, allowedOrigins: () => allowedOrigins });
+  // Read on every upgrade, so a change on the Settings page applies without a restart.
+  // NOTE: streams already open from an origin that a change removes stay open until they end.
+  const jobsSocket = new JobsSocket({ db: database.db, log, events, allowedOrigins: () => networkGuard.settings.allowedOrigins });
 
   const publicHost = new URL(config.publicUrl).host;
   // Next.js attaches its own 'upgrade' listener to the server it is given (or,

@@ -28,8 +28,10 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what:
     return raise(new ValidationError(`unknown field ${names.join(', ')}; remove it`, { field: names[0] }));
   }
   const message = issue?.message ?? `invalid ${what}`;
-  // Messages written for a field already start with its name; others get it prefixed.
-  const text = path && !message.startsWith(`${path.split('.')[0]}:`) ? `${path}: ${message}` : message;
+  // Messages written for a field already start with its name, or its name and an index such as `list[2]:`; others get it prefixed.
+  const root = path.split('.')[0];
+  const named = message.startsWith(`${root}:`) || message.startsWith(`${root}[`);
+  const text = path && !named ? `${path}: ${message}` : message;
   return raise(new ValidationError(text, { field: path || undefined }));
 }
 

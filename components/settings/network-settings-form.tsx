@@ -7,11 +7,11 @@ import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Label } from '@/components/ui/label';
-import type { NetworkSettings } from '@/lib/net/network-settings';
+import type { NetworkSettingsView } from '@/lib/net/network-settings';
 
 export interface NetworkSettingsFormProps {
   action: (previous: NetworkFormState, formData: FormData) => Promise<NetworkFormState>;
-  settings: NetworkSettings;
+  settings: NetworkSettingsView;
   /** The signed-in Admin's client address as the server resolved it. */
   clientAddress: string;
 }
@@ -19,10 +19,11 @@ export interface NetworkSettingsFormProps {
 const TEXTAREA =
   'rounded-md border bg-card px-3 py-2 font-mono text-sm shadow-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring aria-invalid:border-destructive';
 
-/** Edits the IP allowlist and the trusted proxies, one address or CIDR block per line. */
+/** Edits the IP allowlist and the trusted proxies, one address or CIDR block per line, and the allowed origins, one per line. */
 export function NetworkSettingsForm({ action, settings, clientAddress }: NetworkSettingsFormProps) {
   const { state, formAction, pending, onSubmit } = useKeptFormAction(action, {});
   const invalid = (field: string) => state.error?.field === field || undefined;
+  const effective = state.saved?.effectiveAllowedOrigins ?? settings.effectiveAllowedOrigins;
 
   return (
     <Card>
@@ -66,6 +67,30 @@ export function NetworkSettingsForm({ action, settings, clientAddress }: Network
             <p className="text-xs text-muted-foreground">
               Reverse proxies whose X-Forwarded-For and X-Real-IP headers are believed. The client is the rightmost forwarded address
               that is not a trusted proxy. Agents connect directly, so the agent listener always uses the connecting address.
+            </p>
+          </div>
+
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="network-origins">Allowed origins</Label>
+            <textarea
+              id="network-origins"
+              name="allowedOrigins"
+              rows={3}
+              defaultValue={settings.allowedOrigins.join('\n')}
+              placeholder="https://patch.example.com:8443"
+              aria-invalid={invalid('allowedOrigins')}
+              className={TEXTAREA}
+            />
+            <p className="text-xs text-muted-foreground">
+              Browser origins (https, host and optional port) whose pages may open the jobs WebSocket and send API writes. Empty uses
+              security.allowed_origins from the config file, or the public URL&apos;s origin when that is empty too. A list that leaves
+              out the origin you use the console from is refused.
+            </p>
+            <p className="text-xs text-muted-foreground">
+              In force now:{' '}
+              <span className="font-mono" data-testid="network-effective-origins">
+                {effective.length > 0 ? effective.join(', ') : 'none, so every jobs WebSocket upgrade is rejected'}
+              </span>
             </p>
           </div>
 

@@ -1,5 +1,6 @@
 import type { Database, Sql } from '@/lib/db/client';
 import type { Logger } from '@/lib/log';
+import { effectiveAllowedOrigins, parseAllowedOrigin, type OriginDefaults } from './allowed-origins';
 import { resolveClientAddress, type ClientAddressResult } from './client-address';
 import { isAllowed, normaliseAddress } from './ip-allowlist';
 import { parseStoredList, readNetworkSettings, SETTINGS_CHANNEL, type ParsedNetworkSettings } from './network-settings';
@@ -17,14 +18,17 @@ export type Admission = { admitted: true; address: string } | { admitted: false;
 type GlobalWithGuard = typeof globalThis & { [KEY]?: NetworkGuard };
 
 /**
- * The per-process copy of the IP allowlist and the trusted proxies. It loads
- * both at start and reloads them whenever a `pm_settings` notification
- * arrives, so every server and worker process applies a change to its next
- * connection without a restart. Listeners registered with `onChange` run
- * after each reload, for example to close connections that lost access.
+ * The per-process copy of the IP allowlist, the trusted proxies and the
+ * allowed origins. It loads them at start and reloads them whenever a
+ * `pm_settings` notification arrives, so every server and worker process
+ * applies a change to its next connection without a restart. Listeners
+ * registered with `onChange` run after each reload, for example to close
+ * connections that lost access. `originDefaults` supplies the allowed origins
+ * while the stored list is empty. Without it (the worker, which serves no
+ * browser) the allowed origins are the stored list alone and are not logged.
  */
 export class NetworkGuard {
-  private current: ParsedNetworkSettings = { allowlist: [], trustedProxies: [] };
+  private current: ParsedNetworkSettings = { allowlist: [], trustedProxies: [], allowedOrigins: [] };
   private readonly listeners = new Set<(settings: ParsedNetworkSettings) => void>();
   private unlisten: (() => Promise<void>) | null = null;
   private loading: Promise<void> | null = null;
@@ -35,6 +39,7 @@ export class NetworkGuard {
   constructor(
     private readonly db: Database,
     private readonly log: Logger,
+    private readonly originDefaults: OriginDefaults | null = null,
   ) {}
 
   /** Loads the settings, subscribes to changes and makes this guard the one `reloadLocalNetworkGuard` reaches. */
@@ -110,6 +115,17 @@ export class NetworkGuard {
     this.log.warn({ address, ...(reason ? { reason } : {}), skippedSinceLastLog: last?.skipped ?? 0 }, message);
   }
 
+  private logAllowedOrigins(fromSettings: boolean): void {
+    const origins = this.current.allowedOrigins;
+    if (origins.length === 0) {
+      this.log.warn(
+        'no allowed origin is set, so every jobs WebSocket upgrade will be rejected; set the allowed origins on the Settings page, security.allowed_origins or server.public_url',
+      );
+      return;
+    }
+    this.log.info({ allowedOrigins: origins, source: fromSettings ? 'settings' : 'config file or public URL' }, 'allowed origins loaded');
+  }
+
   /** Reads the settings again; overlapping calls collapse into one extra read. */
   reload(): Promise<void> {
     if (this.loading) {
@@ -132,15 +148,23 @@ export class NetworkGuard {
     const stored = await readNetworkSettings(this.db);
     const onInvalid = (entry: string, error: Error) =>
       this.log.error({ entry, reason: error.message }, 'ignored an invalid stored network settings entry; save the settings again to fix it');
+    const origins: string[] = [];
+    for (const entry of stored.allowedOrigins) {
+      const parsed = parseAllowedOrigin(entry);
+      if (parsed.ok) origins.push(parsed.origin);
+      else onInvalid(entry, new Error(parsed.problem));
+    }
     this.current = {
       allowlist: parseStoredList(stored.ipAllowlist, onInvalid),
       trustedProxies: parseStoredList(stored.trustedProxies, onInvalid),
+      allowedOrigins: this.originDefaults ? effectiveAllowedOrigins(origins, this.originDefaults) : origins,
     };
     if (this.current.allowlist.length === 0) {
       this.log.warn('the IP allowlist is empty, so every address may connect to the console and the agent listener; set it on the Settings page');
     } else {
       this.log.info({ allowlist: stored.ipAllowlist, trustedProxies: stored.trustedProxies }, 'network settings loaded');
     }
+    if (this.originDefaults !== null) this.logAllowedOrigins(stored.allowedOrigins.length > 0);
     for (const listener of this.listeners) {
       try {
         listener(this.current);
@@ -158,4 +182,13 @@ export class NetworkGuard {
  */
 export async function reloadLocalNetworkGuard(): Promise<void> {
   await (globalThis as GlobalWithGuard)[KEY]?.reload();
+}
+
+/**
+ * Returns the allowed origins in force in this process, as the started guard
+ * last loaded them, or null when no guard has started here (such as during
+ * `next build`).
+ */
+export function currentAllowedOrigins(): readonly string[] | null {
+  return (globalThis as GlobalWithGuard)[KEY]?.settings.allowedOrigins ?? null;
 }

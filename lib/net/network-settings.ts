@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '@/lib/db/client';
+import { ALLOWED_ORIGINS_KEY, allowedOriginList } from './allowed-origins';
 import { CidrError, parseCidr, type CidrBlock } from './ip-allowlist';
 
 /** Settings key of the CIDR blocks that may connect to the web and agent listeners; empty allows every address. */
@@ -13,16 +14,25 @@ export const SETTINGS_CHANNEL = 'pm_settings';
 /** Most entries one list may hold; the check runs on every connection. */
 export const MAX_CIDR_ENTRIES = 500;
 
-/** The network guard settings as stored and as the API shows them. */
+/** The network guard settings as stored and as the audit log records them. */
 export interface NetworkSettings {
   ipAllowlist: string[];
   trustedProxies: string[];
+  /** Stored browser origins; empty means the config file list or the public URL's origin. */
+  allowedOrigins: string[];
+}
+
+/** The stored settings plus the allowed origins in force, as the API and the Settings page show them. */
+export interface NetworkSettingsView extends NetworkSettings {
+  effectiveAllowedOrigins: string[];
 }
 
 /** The settings with every entry parsed, as the listeners use them. */
 export interface ParsedNetworkSettings {
   allowlist: CidrBlock[];
   trustedProxies: CidrBlock[];
+  /** The allowed origins in force, after the fallback to the config file and the public URL. */
+  allowedOrigins: string[];
 }
 
 function cidrList(field: string) {
@@ -47,11 +57,17 @@ function cidrList(field: string) {
     });
 }
 
-/** Request body of `PUT /api/v1/settings`: both lists, each entry an address or CIDR block. */
+/**
+ * Request body of `PUT /api/v1/settings`: both CIDR lists, each entry an
+ * address or CIDR block, and optionally the allowed origins. A body without
+ * `allowedOrigins` leaves the stored origins unchanged, so clients written
+ * before the field existed keep working.
+ */
 export const networkSettingsInput = z
   .object({
     ipAllowlist: cidrList('ipAllowlist'),
     trustedProxies: cidrList('trustedProxies'),
+    allowedOrigins: allowedOriginList.optional(),
   })
   .strict();
 
@@ -78,11 +94,11 @@ function storedList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
 }
 
-/** Reads both lists from the settings table; a missing row is an empty list. */
+/** Reads the three lists from the settings table; a missing row is an empty list. */
 export async function readNetworkSettings(db: Pick<Database, 'execute'>): Promise<NetworkSettings> {
   const rows = await db.execute<{ key: string; value: unknown }>(
-    sql`select key, value from settings where key in (${IP_ALLOWLIST_KEY}, ${TRUSTED_PROXIES_KEY})`,
+    sql`select key, value from settings where key in (${IP_ALLOWLIST_KEY}, ${TRUSTED_PROXIES_KEY}, ${ALLOWED_ORIGINS_KEY})`,
   );
   const value = (key: string) => storedList(rows.find((row) => row.key === key)?.value);
-  return { ipAllowlist: value(IP_ALLOWLIST_KEY), trustedProxies: value(TRUSTED_PROXIES_KEY) };
+  return { ipAllowlist: value(IP_ALLOWLIST_KEY), trustedProxies: value(TRUSTED_PROXIES_KEY), allowedOrigins: value(ALLOWED_ORIGINS_KEY) };
 }

@@ -14,10 +14,11 @@ let server: ServerProcess;
 let browser: TestBrowser;
 let page: Page;
 
-async function saveLists(allowlist: string, proxies = ''): Promise<void> {
+async function saveLists(allowlist: string, proxies = '', origins?: string): Promise<void> {
   await page.goto(`${server.webUrl}/settings/network`);
   await page.locator('#network-allowlist').fill(allowlist);
   await page.locator('#network-proxies').fill(proxies);
+  if (origins !== undefined) await page.locator('#network-origins').fill(origins);
   await page.locator('[data-testid="network-save"]').click();
   await page.locator('[data-testid="network-error"], [data-testid="network-saved"]').first().waitFor();
 }
@@ -71,8 +72,34 @@ describe('network settings page', () => {
     await saveLists('127.0.0.0/8\n192.0.2.0/24', '10.0.0.5');
 
     await page.locator('[data-testid="network-saved"]').waitFor();
-    expect(await readNetworkSettings(database.db)).toEqual({ ipAllowlist: ['127.0.0.0/8', '192.0.2.0/24'], trustedProxies: ['10.0.0.5'] });
+    expect(await readNetworkSettings(database.db)).toEqual({
+      ipAllowlist: ['127.0.0.0/8', '192.0.2.0/24'],
+      trustedProxies: ['10.0.0.5'],
+      allowedOrigins: [],
+    });
     await page.goto(`${server.webUrl}/dashboard`);
     expect(await page.locator('[data-testid="allowlist-warning-banner"]').count()).toBe(0);
+  });
+
+  it('rejects an allowed origin with a path', async () => {
+    await saveLists('127.0.0.0/8', '', 'https://dashboard.example.test/console');
+
+    expect(await page.locator('[data-testid="network-error"]').innerText()).toContain('allowedOrigins[0]: expected an origin such as');
+    expect(await page.locator('#network-origins').getAttribute('aria-invalid')).toBe('true');
+    expect((await readNetworkSettings(database.db)).allowedOrigins).toEqual([]);
+  });
+
+  it('saves allowed origins and shows those in force', async () => {
+    await page.goto(`${server.webUrl}/settings/network`);
+    expect(await page.locator('[data-testid="network-effective-origins"]').innerText()).toBe(server.webUrl);
+
+    await saveLists('127.0.0.0/8', '', `${server.webUrl}\nhttps://Dashboard.example.test:8443`);
+
+    await page.locator('[data-testid="network-saved"]').waitFor();
+    expect((await readNetworkSettings(database.db)).allowedOrigins).toEqual([server.webUrl, 'https://dashboard.example.test:8443']);
+    await page.goto(`${server.webUrl}/settings/network`);
+    expect(await page.locator('[data-testid="network-effective-origins"]').innerText()).toBe(
+      `${server.webUrl}, https://dashboard.example.test:8443`,
+    );
   });
 });

@@ -178,8 +178,8 @@ describe('IP allowlist', () => {
       .orderBy(desc(auditLog.id))
       .limit(1);
     expect(row?.details).toEqual({
-      old: { ipAllowlist: [], trustedProxies: ['127.0.0.1'] },
-      new: { ipAllowlist: ['192.0.2.0/24'], trustedProxies: ['127.0.0.1'] },
+      old: { ipAllowlist: [], trustedProxies: ['127.0.0.1'], allowedOrigins: [] },
+      new: { ipAllowlist: ['192.0.2.0/24'], trustedProxies: ['127.0.0.1'], allowedOrigins: [] },
     });
   });
 
@@ -218,7 +218,12 @@ describe('IP allowlist', () => {
 
   it('cleared list allows every address again', async () => {
     const shown = await requestJson(`${server.webUrl}/api/v1/settings`, { cookie: admin.cookie, ca: server.caCertPem, headers: { 'x-forwarded-for': ADMIN_CLIENT } });
-    expect(shown.body).toEqual({ ipAllowlist: ['192.0.2.0/24'], trustedProxies: ['127.0.0.1'] });
+    expect(shown.body).toEqual({
+      ipAllowlist: ['192.0.2.0/24'],
+      trustedProxies: ['127.0.0.1'],
+      allowedOrigins: [],
+      effectiveAllowedOrigins: [server.webUrl],
+    });
 
     expect((await settingsRequest({ ipAllowlist: [], trustedProxies: [] }, ADMIN_CLIENT)).status).toBe(200);
     expect((await getHosts(OTHER_CLIENT)).status).toBe(200);

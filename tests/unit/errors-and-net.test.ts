@@ -95,12 +95,13 @@ describe('crossOriginWriteReason', () => {
     ['POST from a script without browser headers', 'POST', {}, true],
     ['POST from another port of the same host', 'POST', { origin: 'https://patch.example.com:9999', 'sec-fetch-site': 'same-site' }, false],
     ['POST from another site', 'POST', { origin: 'https://evil.test' }, false],
+    ['POST from another allowed origin', 'POST', { origin: 'https://dashboard.example.com', 'sec-fetch-site': 'same-site' }, true],
     ['DELETE with a null origin', 'DELETE', { origin: 'null' }, false],
     ['PUT marked cross-site without origin', 'PUT', { 'sec-fetch-site': 'cross-site' }, false],
   ];
 
   it.each(cases)('%s', (_name, method, headers, allowed) => {
-    const reason = crossOriginWriteReason(method, new Headers(headers), origin);
+    const reason = crossOriginWriteReason(method, new Headers(headers), [origin, 'https://dashboard.example.com']);
 
     expect(reason === null).toBe(allowed);
   });

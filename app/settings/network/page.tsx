@@ -3,7 +3,9 @@ import { notFound } from 'next/navigation';
 import { NetworkSettingsForm } from '@/components/settings/network-settings-form';
 import { consoleContext } from '@/lib/console-context';
 import { ForbiddenError } from '@/lib/errors';
+import { originDefaultsFromConfig } from '@/lib/net/allowed-origins';
 import { getNetworkSettings } from '@/lib/net/get-network-settings';
+import { getRuntime } from '@/lib/runtime';
 import { saveNetworkSettingsAction } from './actions';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +15,7 @@ export default async function NetworkSettingsPage() {
   const ctx = await consoleContext();
   let settings;
   try {
-    settings = await getNetworkSettings(ctx);
+    settings = await getNetworkSettings(ctx, originDefaultsFromConfig(getRuntime().config));
   } catch (error) {
     // Operators get "not found", as for every Admin-only page.
     if (error instanceof ForbiddenError) notFound();
