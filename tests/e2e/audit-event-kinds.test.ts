@@ -126,6 +126,15 @@ const cases: EventCase[] = [
     },
   },
   {
+    event: 'configuration: allowed origins',
+    action: 'settings.update',
+    targetKind: 'settings',
+    run: async () => {
+      const body = { ipAllowlist: ['127.0.0.0/8', '::1/128'], trustedProxies: [], allowedOrigins: [new URL(server.webUrl).origin, 'https://console.example.test'] };
+      await expectStatus(await call('/api/v1/settings', { method: 'PUT', body }), 200);
+    },
+  },
+  {
     event: 'configuration: TLS certificate strategy',
     action: 'settings.tls_strategy',
     targetKind: 'settings',
@@ -371,6 +380,7 @@ const REQUIRED_EVENTS = [
   'configuration: Azure SSO',
   'configuration: SMTP',
   'configuration: IP allowlist',
+  'configuration: allowed origins',
   'configuration: TLS certificate strategy',
   'certificate: issue',
   'certificate: renew',
