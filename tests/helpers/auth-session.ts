@@ -4,7 +4,7 @@ import { hashPassword } from '@/lib/auth/hash-password';
 import { totpAt, totpStep } from '@/lib/auth/mfa/totp-code';
 import type { Database } from '@/lib/db/client';
 import { mfaTotp, users } from '@/lib/db/schema';
-import { requestJson, type JsonResponse } from './https-json';
+import { requestJson, type BoundBearer, type JsonResponse } from './https-json';
 
 export interface TestUser {
   id: string;
@@ -64,12 +64,27 @@ export function setCookies(response: JsonResponse): Map<string, string> {
 }
 
 export interface SignedIn {
-  /** Cookie header with the access token, for console pages and the API. */
+  /** Cookie header with the access token and the binding cookie, for console pages and the API. */
   cookie: string;
-  /** `Bearer <access token>`, for the Authorization header. */
-  bearer: string;
+  /** The Authorization header with the binding secret, for requestJson's `authorization` option. */
+  bearer: BoundBearer;
   accessToken: string;
   refreshToken: string;
+  /** The session's binding secret from the `pm_bind` cookie. */
+  binding: string;
+}
+
+/** Builds the SignedIn credentials from the cookies a completed sign-in sets. */
+export function signedInFrom(cookies: Map<string, string>): SignedIn {
+  const accessToken = cookies.get('pm_access') ?? '';
+  const binding = cookies.get('pm_bind') ?? '';
+  return {
+    cookie: `pm_access=${accessToken}; pm_bind=${binding}`,
+    bearer: { authorization: `Bearer ${accessToken}`, binding },
+    accessToken,
+    refreshToken: cookies.get('pm_refresh') ?? '',
+    binding,
+  };
 }
 
 /** Signs in through the real API with the password and a TOTP code, as the browser does. */
@@ -94,7 +109,14 @@ export async function signIn(
   if (verified.status !== 200) {
     throw new Error(`sign-in of ${user.username} failed at the TOTP step: ${verified.status} ${verified.text}`);
   }
-  const cookies = setCookies(verified);
-  const accessToken = cookies.get('pm_access') ?? '';
-  return { cookie: `pm_access=${accessToken}`, bearer: `Bearer ${accessToken}`, accessToken, refreshToken: cookies.get('pm_refresh') ?? '' };
+  return signedInFrom(setCookies(verified));
+}
+
+/** Returns the session cookies for a Playwright browser context: the access token and its binding cookie. */
+export function browserSessionCookies(session: SignedIn, webUrl: string) {
+  const cookie = { url: webUrl, httpOnly: true, secure: true, sameSite: 'Strict' as const };
+  return [
+    { name: 'pm_access', value: session.accessToken, ...cookie },
+    { name: 'pm_bind', value: session.binding, ...cookie },
+  ];
 }
