@@ -14,6 +14,7 @@ export default async function AccountPage() {
       username={ctx.actor.username}
       totp={factors.status.totp}
       recoveryCodesLeft={factors.status.recoveryCodesLeft}
+      hasPassword={factors.hasPassword}
       credentials={factors.credentials.map((credential) => ({ id: credential.id, name: credential.name, createdAt: credential.createdAt.toISOString() }))}
     />
   );

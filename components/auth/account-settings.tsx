@@ -16,11 +16,20 @@ interface Props {
   totp: boolean;
   recoveryCodesLeft: number;
   credentials: { id: string; name: string; createdAt: string }[];
+  /** Whether the user has a local password; factor changes then require it. */
+  hasPassword: boolean;
 }
 
-/** The signed-in user's password and second factors. Every factor change signs the user out everywhere else. */
-export function AccountSettings({ username, totp, recoveryCodesLeft, credentials }: Props) {
+/**
+ * Shows the signed-in user's password and second factors. Every factor change needs the
+ * current password, entered once in the "Confirm factor changes" card, and signs the user
+ * out everywhere else.
+ */
+export function AccountSettings({ username, totp, recoveryCodesLeft, credentials, hasPassword }: Props) {
   const router = useRouter();
+  const [currentPassword, setCurrentPassword] = useState('');
+  // Users without a local password (SSO) confirm with a recent second factor instead; the server checks it.
+  const confirmation = hasPassword ? { currentPassword } : {};
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [enrollment, setEnrollment] = useState<{ secret: string; qrDataUrl: string } | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -45,13 +54,13 @@ export function AccountSettings({ username, totp, recoveryCodesLeft, credentials
   }
 
   async function confirmTotp(form: FormData) {
-    const result = await sendJson('/api/v1/account/totp/confirm', { code: String(form.get('code') ?? '') });
+    const result = await sendJson('/api/v1/account/totp/confirm', { code: String(form.get('code') ?? ''), ...confirmation });
     if (result.ok) setEnrollment(null);
     report(result.ok, result.error, 'Authenticator app added.');
   }
 
   async function removeTotp() {
-    const result = await sendJson('/api/v1/account/totp', undefined, 'DELETE');
+    const result = await sendJson('/api/v1/account/totp', confirmation, 'DELETE');
     report(result.ok, result.error, 'Authenticator app removed.');
   }
 
@@ -63,7 +72,7 @@ export function AccountSettings({ username, totp, recoveryCodesLeft, credentials
         return;
       }
       const response = await startRegistration({ optionsJSON: options.data });
-      const result = await sendJson('/api/v1/account/webauthn', { response, name: String(form.get('name') ?? '') });
+      const result = await sendJson('/api/v1/account/webauthn', { response, name: String(form.get('name') ?? ''), ...confirmation });
       report(result.ok, result.error, 'Security key added.');
     } catch (failure) {
       report(false, failure instanceof Error ? `security key failed: ${failure.message}` : 'security key failed', '');
@@ -76,12 +85,12 @@ export function AccountSettings({ username, totp, recoveryCodesLeft, credentials
   }
 
   async function removeKey(id: string) {
-    const result = await sendJson(`/api/v1/account/webauthn/${encodeURIComponent(id)}`, undefined, 'DELETE');
+    const result = await sendJson(`/api/v1/account/webauthn/${encodeURIComponent(id)}`, confirmation, 'DELETE');
     report(result.ok, result.error, 'Security key removed.');
   }
 
   async function regenerateCodes() {
-    const result = await sendJson<{ recoveryCodes: string[] }>('/api/v1/account/recovery-codes');
+    const result = await sendJson<{ recoveryCodes: string[] }>('/api/v1/account/recovery-codes', confirmation);
     if (result.ok && result.data) setCodes(result.data.recoveryCodes);
     report(result.ok, result.error, 'New recovery codes created; the old ones no longer work.');
   }
@@ -109,6 +118,31 @@ export function AccountSettings({ username, totp, recoveryCodesLeft, credentials
             <Button type="submit">Change password</Button>
           </form>
         </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Confirm factor changes</CardTitle>
+          <CardDescription>
+            {hasPassword
+              ? 'Adding or removing an authenticator app or security key, and creating recovery codes, needs your current password.'
+              : 'Your account has no password: factor changes work for 5 minutes after you sign in. Sign in again if they are refused.'}
+          </CardDescription>
+        </CardHeader>
+        {hasPassword && (
+          <CardContent>
+            <div className="grid max-w-sm gap-3">
+              <Label htmlFor="factorPassword">Current password</Label>
+              <Input
+                id="factorPassword"
+                type="password"
+                autoComplete="current-password"
+                value={currentPassword}
+                onChange={(event) => setCurrentPassword(event.target.value)}
+              />
+            </div>
+          </CardContent>
+        )}
       </Card>
 
       <Card>

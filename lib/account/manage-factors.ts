@@ -12,29 +12,48 @@ import { renameWebAuthnCredential } from '@/lib/auth/mfa/rename-webauthn-credent
 import { startTotpEnrollment, type TotpEnrollment } from '@/lib/auth/mfa/start-totp-enrollment';
 import { startWebAuthnRegistration } from '@/lib/auth/mfa/start-webauthn-registration';
 import { userMfaStatus, type UserMfaStatus } from '@/lib/auth/mfa/user-mfa-status';
+import type { LoginLimiter } from '@/lib/auth/login-limiter';
 import { revokeUserSessions } from '@/lib/auth/revoke-user-sessions';
 import { TOTP_ISSUER } from '@/lib/auth/sign-in/enroll-first-factor';
 import type { UserContext } from '@/lib/console-context';
 import { mfaTotp, users } from '@/lib/db/schema';
 import { ConflictError } from '@/lib/errors';
 import { parseInput } from '@/lib/validation';
+import { confirmReauthentication, currentPasswordField } from './confirm-reauthentication';
 
 /*
  * The signed-in user's own second factors. Every change that adds or removes a
- * factor or replaces the recovery codes revokes the user's other sessions and
- * writes an audit row in one transaction; the session that made the change stays.
+ * factor or replaces the recovery codes first requires the current password (see
+ * `confirmReauthentication`), so a stolen session alone cannot swap the factors. The
+ * change then revokes the user's other sessions and writes an audit row in one transaction.
+ * The session that made the change stays. Starting an enrollment (TOTP secret,
+ * WebAuthn options) and renaming a key change no factor and need no password.
  */
+
+/** Limiters of factor changes: the second-factor limiter counts TOTP codes, the sign-in limiter counts passwords. */
+export interface FactorChangeLimiters {
+  mfa?: MfaLimiter;
+  login?: LoginLimiter;
+}
+
+const reauthenticationInput = z.object({ currentPassword: currentPasswordField }).strict();
 
 /** The account page's view of the user's factors, without secrets. */
 export interface AccountFactors {
   status: UserMfaStatus;
   credentials: WebAuthnCredentialSummary[];
+  /** Whether the user has a local password, which factor changes then require. */
+  hasPassword: boolean;
 }
 
 /** Returns the signed-in user's factors. */
 export async function getAccountFactors(ctx: UserContext): Promise<AccountFactors> {
-  const [status, credentials] = await Promise.all([userMfaStatus(ctx, ctx.actor.userId), listWebAuthnCredentials(ctx, ctx.actor.userId)]);
-  return { status, credentials };
+  const [status, credentials, [user]] = await Promise.all([
+    userMfaStatus(ctx, ctx.actor.userId),
+    listWebAuthnCredentials(ctx, ctx.actor.userId),
+    ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.actor.userId)),
+  ]);
+  return { status, credentials, hasPassword: Boolean(user?.passwordHash) };
 }
 
 async function writeFactorChange(ctx: UserContext, tx: Transaction, action: string, details: Record<string, unknown>): Promise<void> {
@@ -90,17 +109,24 @@ export async function startAccountTotp(ctx: UserContext): Promise<TotpEnrollment
   return startTotpEnrollment(ctx, { userId: ctx.actor.userId, issuer: TOTP_ISSUER, accountName: ctx.actor.username });
 }
 
-/** Confirms the pending authenticator app with a code, counted by the limiter. */
-export async function confirmAccountTotp(ctx: UserContext, input: unknown, limiter?: MfaLimiter): Promise<void> {
-  const { code } = parseInput(z.object({ code: z.string().trim().min(1, { error: 'code: required' }).max(16) }).strict(), input, 'code');
-  await throttleAttempt(limiter, { userId: ctx.actor.userId, clientAddress: ctx.actor.address }, () =>
+/** Confirms the pending authenticator app with the current password and a code from the app. */
+export async function confirmAccountTotp(ctx: UserContext, input: unknown, limiters: FactorChangeLimiters = {}): Promise<void> {
+  const { code, currentPassword } = parseInput(
+    z.object({ code: z.string().trim().min(1, { error: 'code: required' }).max(16), currentPassword: currentPasswordField }).strict(),
+    input,
+    'code',
+  );
+  await confirmReauthentication(ctx, currentPassword, limiters.login);
+  await throttleAttempt(limiters.mfa, { userId: ctx.actor.userId, clientAddress: ctx.actor.address }, () =>
     confirmTotpEnrollment(ctx, { userId: ctx.actor.userId, code }),
   );
   await recordFactorChange(ctx, 'auth.mfa_enroll', { method: 'totp' });
 }
 
-/** Removes the confirmed authenticator app, unless it is the user's last factor. */
-export async function removeAccountTotp(ctx: UserContext): Promise<void> {
+/** Removes the confirmed authenticator app with the current password, unless it is the user's last factor. */
+export async function removeAccountTotp(ctx: UserContext, input: unknown, limiter?: LoginLimiter): Promise<void> {
+  const { currentPassword } = parseInput(reauthenticationInput, input, 'authenticator app removal');
+  await confirmReauthentication(ctx, currentPassword, limiter);
   await removeFactor(
     ctx,
     'totp',
@@ -119,17 +145,21 @@ export async function startAccountWebAuthn(
   return startWebAuthnRegistration(ctx, { userId: ctx.actor.userId, username: ctx.actor.username, ...relyingParty });
 }
 
-/** Verifies and stores a new security key from the browser's registration response. */
+/** Verifies and stores a new security key from the browser's registration response, with the current password. */
 export async function finishAccountWebAuthn(
   ctx: UserContext,
   input: unknown,
   relyingParty: { rpId: string; origin: string },
+  limiter?: LoginLimiter,
 ): Promise<{ id: string; name: string }> {
   const request = parseInput(
-    z.object({ response: z.record(z.string(), z.unknown()), name: z.string().max(64).optional() }).strict(),
+    z
+      .object({ response: z.record(z.string(), z.unknown()), name: z.string().max(64).optional(), currentPassword: currentPasswordField })
+      .strict(),
     input,
     'WebAuthn registration',
   );
+  await confirmReauthentication(ctx, request.currentPassword, limiter);
   const credential = await finishWebAuthnRegistration(ctx, {
     userId: ctx.actor.userId,
     response: request.response as unknown as RegistrationResponseJSON,
@@ -147,9 +177,14 @@ export async function renameAccountWebAuthn(ctx: UserContext, input: unknown): P
   await renameWebAuthnCredential(ctx, { userId: ctx.actor.userId, credentialId: request.credentialId, name: request.name });
 }
 
-/** Removes one of the user's security keys, unless it is the user's last factor. */
-export async function removeAccountWebAuthn(ctx: UserContext, input: unknown): Promise<void> {
-  const request = parseInput(z.object({ credentialId: z.string().min(1).max(1024) }).strict(), input, 'credential');
+/** Removes one of the user's security keys with the current password, unless it is the user's last factor. */
+export async function removeAccountWebAuthn(ctx: UserContext, input: unknown, limiter?: LoginLimiter): Promise<void> {
+  const request = parseInput(
+    z.object({ credentialId: z.string().min(1).max(1024), currentPassword: currentPasswordField }).strict(),
+    input,
+    'credential',
+  );
+  await confirmReauthentication(ctx, request.currentPassword, limiter);
   await removeFactor(
     ctx,
     'webauthn',
@@ -158,8 +193,10 @@ export async function removeAccountWebAuthn(ctx: UserContext, input: unknown): P
   );
 }
 
-/** Replaces the user's recovery codes with ten new ones and returns them, once. */
-export async function regenerateAccountRecoveryCodes(ctx: UserContext): Promise<string[]> {
+/** Replaces the user's recovery codes with ten new ones, with the current password, and returns them once. */
+export async function regenerateAccountRecoveryCodes(ctx: UserContext, input: unknown, limiter?: LoginLimiter): Promise<string[]> {
+  const { currentPassword } = parseInput(reauthenticationInput, input, 'recovery code regeneration');
+  await confirmReauthentication(ctx, currentPassword, limiter);
   const codes = await generateRecoveryCodes(ctx, { userId: ctx.actor.userId });
   await recordFactorChange(ctx, 'auth.recovery_codes_regenerate', { recoveryCodeCount: codes.length });
   return codes;

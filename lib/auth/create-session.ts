@@ -9,6 +9,7 @@ import {
   truncate,
   type SessionContext,
 } from './session-tokens';
+import { generateBindingSecret, hashBindingSecret } from './session-binding';
 
 /** Maximum absolute session lifetime, in seconds (30 days). */
 export const MAX_SESSION_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
@@ -29,11 +30,16 @@ export interface CreatedSession {
   familyId: string;
   /** End of the absolute lifetime. */
   expiresAt: Date;
+  /** The binding secret for the `pm_bind` cookie; like the refresh token, only its hash is stored. */
+  bindingSecret: string;
+  /** SHA-256 of the binding secret, base64url, for the access token's `cnf.bkt` claim. */
+  bindingHash: string;
 }
 
 /**
  * Starts a session for a user who has passed every sign-in factor: a new refresh token
- * family with its first token. The caller checks the credentials and the user's state
+ * family with its first token, bound to a new random binding secret whose hash every
+ * token of the family carries. The caller checks the credentials and the user's state
  * first; this function trusts `userId`.
  */
 export async function createSession(ctx: SessionContext, options: CreateSessionOptions): Promise<CreatedSession> {
@@ -53,6 +59,8 @@ export async function createSession(ctx: SessionContext, options: CreateSessionO
   const refreshToken = generateRefreshToken();
   const familyId = randomUUID();
   const expiresAt = new Date(now.getTime() + absoluteLifetimeSeconds * 1000);
+  const bindingSecret = generateBindingSecret();
+  const bindingHash = hashBindingSecret(bindingSecret);
 
   await ctx.db.insert(refreshTokens).values({
     userId: options.userId,
@@ -63,7 +71,8 @@ export async function createSession(ctx: SessionContext, options: CreateSessionO
     familyExpiresAt: expiresAt,
     clientAddress: truncate(options.clientAddress, MAX_CLIENT_ADDRESS_LENGTH),
     userAgent: truncate(options.userAgent, MAX_USER_AGENT_LENGTH),
+    bindingHash,
   });
 
-  return { refreshToken, familyId, expiresAt };
+  return { refreshToken, familyId, expiresAt, bindingSecret, bindingHash };
 }

@@ -21,6 +21,12 @@ export interface IssueAccessTokenOptions {
   role: AccessTokenRole;
   /** The refresh token family (session) this token belongs to, sent as `sid`. */
   sessionId: string;
+  /**
+   * The client the token is bound to, sent as the `cnf` claim: `bindingHash` (the
+   * session's binding hash, as `cnf.bkt`) and `clientAddress` (the resolved client
+   * address at issue, as `cnf.addr`).
+   */
+  confirmation: { bindingHash: string; clientAddress: string };
   issuer: string;
   audience: string;
   now?: Date;
@@ -35,7 +41,8 @@ export interface IssuedAccessToken {
 /**
  * Signs a 15-minute access token with the key store's active Ed25519 key. The header is
  * `{alg: 'EdDSA', typ: 'at+jwt', kid}`, and the claims are iss, aud, sub (user id), sid
- * (session id), role, jti (random UUID), iat, nbf and exp, all in whole seconds.
+ * (session id), role, cnf (`{bkt, addr}`, the client binding), jti (random UUID), iat,
+ * nbf and exp, all in whole seconds.
  */
 export async function issueAccessToken(store: KeyStore, options: IssueAccessTokenOptions): Promise<IssuedAccessToken> {
   const { kid, privateKey } = await store.signingKey();
@@ -43,7 +50,11 @@ export async function issueAccessToken(store: KeyStore, options: IssueAccessToke
   const expiresAt = issuedAt + ACCESS_TOKEN_LIFETIME_SECONDS;
   const jti = randomUUID();
 
-  const token = await new SignJWT({ sid: options.sessionId, role: options.role })
+  const token = await new SignJWT({
+    sid: options.sessionId,
+    role: options.role,
+    cnf: { bkt: options.confirmation.bindingHash, addr: options.confirmation.clientAddress },
+  })
     .setProtectedHeader({ alg: 'EdDSA', typ: ACCESS_TOKEN_TYPE, kid })
     .setIssuer(options.issuer)
     .setAudience(options.audience)

@@ -5,6 +5,8 @@ import { refreshTokens, users } from '@/lib/db/schema';
 import { UnauthorizedError, ValidationError } from '@/lib/errors';
 import { getLogger } from '@/lib/log';
 import type { AccessTokenRole } from './issue-access-token';
+import type { BindingFailureReason } from './record-binding-failure';
+import { bindingMatches } from './session-binding';
 import {
   MAX_CLIENT_ADDRESS_LENGTH,
   MAX_USER_AGENT_LENGTH,
@@ -29,6 +31,10 @@ export const ROTATION_RACE_GRACE_MS = 2000;
 
 export interface RotateRefreshTokenOptions {
   token: string;
+  /** The binding secret the request presents (`pm_bind` cookie or `X-PM-Binding` header), or null. */
+  bindingSecret: string | null;
+  /** When true, `clientAddress` must equal the address stored with the presented token. */
+  bindToAddress?: boolean;
   /** Sliding inactivity limit in seconds; default 3600. */
   inactivitySeconds?: number;
   clientAddress: string;
@@ -45,7 +51,7 @@ export interface RotateRefreshTokenOptions {
 export interface RefreshAuditEvent {
   outcome: 'rotated' | 'rejected' | 'revoked';
   /** Reason for a rejection or revocation, absent for `rotated`. */
-  reason?: 'revoked' | 'expired' | 'raced' | SessionRevocationReason;
+  reason?: 'revoked' | 'expired' | 'raced' | BindingFailureReason | SessionRevocationReason;
   userId: string;
   familyId: string;
 }
@@ -59,12 +65,14 @@ export interface RotatedRefreshToken {
   familyId: string;
   /** End of the family's absolute lifetime, unchanged by rotation. */
   expiresAt: Date;
+  /** The session's binding hash, unchanged by rotation, for the new access token. */
+  bindingHash: string;
 }
 
 type Outcome =
   | { kind: 'rotated'; result: RotatedRefreshToken }
   | { kind: 'rejected'; reason: 'unknown' }
-  | { kind: 'rejected'; reason: 'revoked' | 'expired' | 'raced'; familyId: string; userId: string }
+  | { kind: 'rejected'; reason: 'revoked' | 'expired' | 'raced' | BindingFailureReason; familyId: string; userId: string }
   | { kind: 'revoked'; reason: SessionRevocationReason; familyId: string; userId: string };
 
 const REJECTION = 'refresh token is invalid or expired; sign in again';
@@ -75,12 +83,16 @@ const REJECTION = 'refresh token is invalid or expired; sign in again';
  * exactly one rotates it. The checks, in order:
  *
  * 1. unknown or malformed token: rejected
- * 2. token revoked: rejected
- * 3. token already rotated: reuse, so the whole family is revoked (`reuse-detected`),
+ * 2. binding: the presented binding secret does not hash to the family's binding hash
+ *    (or the family has none), or with `bindToAddress` the client address differs from
+ *    the one stored with the token: rejected, and nothing changes. This runs before the
+ *    reuse check, so a stolen token without its binding cannot revoke the family either.
+ * 3. token revoked: rejected
+ * 4. token already rotated: reuse, so the whole family is revoked (`reuse-detected`),
  *    except within `ROTATION_RACE_GRACE_MS` of the rotation, where it is only rejected
- * 4. family past its absolute lifetime: rejected
- * 5. token unused for more than `inactivitySeconds`: family revoked (`inactive`)
- * 6. user disabled: family revoked (`user-disabled`)
+ * 5. family past its absolute lifetime: rejected
+ * 6. token unused for more than `inactivitySeconds`: family revoked (`inactive`)
+ * 7. user disabled: family revoked (`user-disabled`)
  *
  * Otherwise the token is marked rotated and a successor with the same family and the
  * same absolute expiry is inserted. Every rejection raises the same UnauthorizedError,
@@ -159,6 +171,8 @@ async function rotateLocked(
       familyExpiresAt: refreshTokens.familyExpiresAt,
       rotatedAt: refreshTokens.rotatedAt,
       revokedAt: refreshTokens.revokedAt,
+      clientAddress: refreshTokens.clientAddress,
+      bindingHash: refreshTokens.bindingHash,
     })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, hashRefreshToken(options.token)))
@@ -169,6 +183,11 @@ async function rotateLocked(
   }
 
   const { familyId, userId } = row;
+  const bindingFailure = checkBinding(options, row);
+  if (bindingFailure !== null) {
+    return { kind: 'rejected', reason: bindingFailure, familyId, userId };
+  }
+
   if (row.revokedAt) {
     return { kind: 'rejected', reason: 'revoked', familyId, userId };
   }
@@ -211,10 +230,35 @@ async function rotateLocked(
     familyExpiresAt: row.familyExpiresAt,
     clientAddress: truncate(options.clientAddress, MAX_CLIENT_ADDRESS_LENGTH),
     userAgent: truncate(options.userAgent, MAX_USER_AGENT_LENGTH),
+    bindingHash: row.bindingHash,
   });
 
   return {
     kind: 'rotated',
-    result: { refreshToken, userId, role: user.role as AccessTokenRole, familyId, expiresAt: row.familyExpiresAt },
+    result: {
+      refreshToken,
+      userId,
+      role: user.role as AccessTokenRole,
+      familyId,
+      expiresAt: row.familyExpiresAt,
+      // checkBinding rejected a family without a binding hash.
+      bindingHash: row.bindingHash!,
+    },
   };
+}
+
+function checkBinding(
+  options: RotateRefreshTokenOptions,
+  row: { clientAddress: string; bindingHash: string | null },
+): BindingFailureReason | null {
+  if (options.bindingSecret === null) {
+    return 'binding-missing';
+  }
+  if (!bindingMatches(options.bindingSecret, row.bindingHash)) {
+    return 'binding-mismatch';
+  }
+  if (options.bindToAddress && truncate(options.clientAddress, MAX_CLIENT_ADDRESS_LENGTH) !== row.clientAddress) {
+    return 'address-mismatch';
+  }
+  return null;
 }

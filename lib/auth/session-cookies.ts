@@ -7,6 +7,9 @@ export const REFRESH_COOKIE = 'pm_refresh';
 /** Cookie that carries the sign-in challenge between the password and the second factor. */
 export const CHALLENGE_COOKIE = 'pm_mfa';
 
+/** Cookie that carries the session's binding secret (see session-binding.ts) to every path. */
+export const BINDING_COOKIE = 'pm_bind';
+
 /** Path of the refresh cookie: the browser sends it only to /api/v1/auth/*. */
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
@@ -36,17 +39,24 @@ export interface SessionCookieValues {
   accessExpiresAt: Date;
   refreshToken: string;
   sessionExpiresAt: Date;
+  /** The session's binding secret; present only when the session starts, because a refresh keeps the cookie. */
+  bindingSecret?: string;
 }
 
-/** Builds the Set-Cookie values of a new or refreshed session. The refresh cookie lives until the session's absolute end. */
+/**
+ * Builds the Set-Cookie values of a new or refreshed session. The refresh cookie and the
+ * binding cookie live until the session's absolute end.
+ */
 export function sessionCookieHeaders(values: SessionCookieValues, now: Date = new Date()): string[] {
-  return [
+  const sessionSeconds = (values.sessionExpiresAt.getTime() - now.getTime()) / 1000;
+  const headers = [
     cookieHeader(ACCESS_COOKIE, values.accessToken, { path: '/', maxAgeSeconds: (values.accessExpiresAt.getTime() - now.getTime()) / 1000 }),
-    cookieHeader(REFRESH_COOKIE, values.refreshToken, {
-      path: REFRESH_COOKIE_PATH,
-      maxAgeSeconds: (values.sessionExpiresAt.getTime() - now.getTime()) / 1000,
-    }),
+    cookieHeader(REFRESH_COOKIE, values.refreshToken, { path: REFRESH_COOKIE_PATH, maxAgeSeconds: sessionSeconds }),
   ];
+  if (values.bindingSecret !== undefined) {
+    headers.push(cookieHeader(BINDING_COOKIE, values.bindingSecret, { path: '/', maxAgeSeconds: sessionSeconds }));
+  }
+  return headers;
 }
 
 /**
@@ -54,7 +64,11 @@ export function sessionCookieHeaders(values: SessionCookieValues, now: Date = ne
  * sign-in in progress stays, because a prefetch in another tab must not break it.
  */
 export function clearedSessionCookieHeaders(): string[] {
-  return [clearedCookieHeader(ACCESS_COOKIE, '/'), clearedCookieHeader(REFRESH_COOKIE, REFRESH_COOKIE_PATH)];
+  return [
+    clearedCookieHeader(ACCESS_COOKIE, '/'),
+    clearedCookieHeader(REFRESH_COOKIE, REFRESH_COOKIE_PATH),
+    clearedCookieHeader(BINDING_COOKIE, '/'),
+  ];
 }
 
 /** Reads one cookie from a Cookie request header; returns null when absent or empty. */

@@ -26,6 +26,8 @@ export interface AccessTokenClaims {
   kid: string;
   issuedAt: Date;
   expiresAt: Date;
+  /** The `cnf` claim: the hash of the session's binding secret and the client address at issue. */
+  confirmation: { bindingHash: string; clientAddress: string };
 }
 
 /**
@@ -44,7 +46,8 @@ export interface AccessTokenClaims {
  *    passed (`expired`), `iat` not in the future (`not_yet_valid`), all with
  *    `CLOCK_TOLERANCE_SECONDS` of tolerance
  * 8. `iss` (`issuer_invalid`), then `aud` (`audience_invalid`)
- * 9. `sub`, `sid`, `jti` and `role` present (`claim_missing`)
+ * 9. `sub`, `sid`, `jti`, `role` and `cnf` with string members `bkt` and `addr` present
+ *    (`claim_missing`)
  *
  * Callers turn a TokenError into an UnauthorizedError with `toUnauthorizedError`.
  */
@@ -85,7 +88,7 @@ export async function verifyAccessToken(
     throw new TokenError('audience_invalid', 'access token audience is invalid');
   }
 
-  const { sub, jti, sid, role } = payload;
+  const { sub, jti, sid, role, cnf } = payload;
   for (const [name, value] of [
     ['sub', sub],
     ['sid', sid],
@@ -98,6 +101,7 @@ export async function verifyAccessToken(
   if (role !== 'admin' && role !== 'operator') {
     throw new TokenError('claim_missing', 'access token claim role is missing or invalid');
   }
+  const confirmation = parseConfirmation(cnf);
 
   return {
     userId: sub as string,
@@ -107,7 +111,19 @@ export async function verifyAccessToken(
     kid,
     issuedAt: new Date(payload.iat! * 1000),
     expiresAt: new Date(payload.exp! * 1000),
+    confirmation,
   };
+}
+
+function parseConfirmation(cnf: unknown): AccessTokenClaims['confirmation'] {
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) {
+    throw new TokenError('claim_missing', 'access token claim cnf is missing or invalid');
+  }
+  const { bkt, addr } = cnf as Record<string, unknown>;
+  if (typeof bkt !== 'string' || bkt === '' || typeof addr !== 'string') {
+    throw new TokenError('claim_missing', 'access token claim cnf is missing or invalid');
+  }
+  return { bindingHash: bkt, clientAddress: addr };
 }
 
 function parseHeader(token: string): Record<string, unknown> {
@@ -133,7 +149,7 @@ function normalizeType(value: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-type VerifiedPayload = JWTPayload & { sid?: unknown; role?: unknown };
+type VerifiedPayload = JWTPayload & { sid?: unknown; role?: unknown; cnf?: unknown };
 
 async function verifySignatureAndTimes(token: string, key: Parameters<typeof jwtVerify>[1], now: Date): Promise<VerifiedPayload> {
   let payload: VerifiedPayload;

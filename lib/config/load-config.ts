@@ -41,6 +41,8 @@ export interface AppConfig {
   sessionLifetimeHours: number;
   /** The `iss` of access tokens; defaults to the public URL. */
   tokenIssuer: string;
+  /** When true, a session's tokens work only from the client address they were issued to. */
+  bindSessionsToAddress: boolean;
   logLevel: RawConfig['log']['level'];
 }
 
@@ -174,6 +176,7 @@ export function loadConfig(options: { env?: Environment; cwd?: string } = {}): A
     allowedOrigins: config.security.allowed_origins,
     sessionLifetimeHours: config.auth.session_lifetime_hours,
     tokenIssuer: config.auth.issuer ?? publicUrl.origin,
+    bindSessionsToAddress: config.auth.bind_sessions_to_address,
     logLevel: config.log.level,
   };
 }

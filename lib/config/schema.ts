@@ -97,6 +97,7 @@ export const configSchema = z
           .max(720, { error: 'expected whole hours from 1 to 720' })
           .default(12),
         issuer: z.string().min(1).max(256).optional(),
+        bind_sessions_to_address: z.boolean({ error: 'expected true or false' }).default(false),
       })
       .strict()
       .prefault({}),

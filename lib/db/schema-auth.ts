@@ -64,6 +64,11 @@ export const refreshTokens = pgTable(
     revokedReason: text('revoked_reason'),
     clientAddress: text('client_address').notNull().default(''),
     userAgent: text('user_agent').notNull().default(''),
+    /**
+     * SHA-256 (base64url) of the session's binding secret, copied to every token of the
+     * family. Null only for sessions created before session binding, which cannot refresh.
+     */
+    bindingHash: text('binding_hash'),
   },
   (t) => [
     uniqueIndex('refresh_tokens_hash_idx').on(t.tokenHash),

@@ -2,7 +2,7 @@ import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpAt } from '@/lib/auth/mfa/totp-code';
 import { createCsr } from '@/lib/pki/issue-test-client';
-import { createTestUser, setCookies, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
+import { createTestUser, setCookies, signedInFrom, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson, type JsonResponse } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -285,11 +285,11 @@ const cases: EventCase[] = [
     action: 'auth.refresh',
     targetKind: 'user',
     run: async () => {
-      const refreshed = await call('/api/v1/auth/refresh', { body: {}, cookie: `pm_refresh=${state.userSession!.refreshToken}`, session: null });
-      await expectStatus(refreshed, 200);
-      const cookies = setCookies(refreshed);
-      const accessToken = cookies.get('pm_access') ?? '';
-      state.userSession = { cookie: `pm_access=${accessToken}`, bearer: `Bearer ${accessToken}`, accessToken, refreshToken: cookies.get('pm_refresh') ?? '' };
+      const previous = state.userSession!;
+      const cookie = `pm_refresh=${previous.refreshToken}; pm_bind=${previous.binding}`;
+      const refreshed = await expectStatus(await call('/api/v1/auth/refresh', { body: {}, cookie, session: null }), 200);
+      // The binding stays with the session, so the refresh sets no new pm_bind cookie.
+      state.userSession = signedInFrom(new Map([...setCookies(refreshed), ['pm_bind', previous.binding]]));
     },
   },
   {

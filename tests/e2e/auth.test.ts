@@ -97,8 +97,10 @@ describe('sign-in in Chromium', () => {
     await page.locator('[data-testid="code-input"]').fill(await nextTotpCode());
     await page.locator('[data-testid="code-submit"]').click();
     await page.waitForURL(/\/hosts$/);
+    const binding = (await context.cookies(server.webUrl)).find((cookie) => cookie.name === 'pm_bind');
 
     expect(await page.locator('[data-testid="user-role"]').innerText()).toBe('Admin');
+    expect(binding).toMatchObject({ path: '/', httpOnly: true, secure: true, sameSite: 'Strict' });
   });
 
   it('adds a security key and signs in with it', async () => {
@@ -109,6 +111,7 @@ describe('sign-in in Chromium', () => {
     });
 
     await page.goto(`${server.webUrl}/account`);
+    await page.locator('#factorPassword').fill(PASSWORD);
     await page.locator('#keyName').fill('virtual key');
     await page.locator('[data-testid="add-security-key"]').click();
     await page.locator('[data-testid="security-key"]').first().waitFor();

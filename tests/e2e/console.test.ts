@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createAptTestRoot, type AptTestRoot } from '../helpers/apt-repo';
-import { createTestUser, signIn } from '../helpers/auth-session';
+import { browserSessionCookies, createTestUser, signIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -45,9 +45,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   const context = await browser.newContext();
   // The sign-in flow itself runs in the browser in auth.test.ts; here the session comes from the API.
-  await context.addCookies([
-    { name: 'pm_access', value: session.accessToken, url: server.webUrl, httpOnly: true, secure: true, sameSite: 'Strict' },
-  ]);
+  await context.addCookies(browserSessionCookies(session, server.webUrl));
   page = await context.newPage();
 }, 240_000);
 

@@ -4,7 +4,7 @@ import { hashPassword } from '@/lib/auth/hash-password';
 import { totpAt, totpStep } from '@/lib/auth/mfa/totp-code';
 import type { Database } from '@/lib/db/client';
 import { mfaTotp, users } from '@/lib/db/schema';
-import { requestJson, type JsonResponse } from './https-json';
+import { requestJson, type BoundBearer, type JsonResponse } from './https-json';
 
 export interface TestUser {
   id: string;
@@ -33,15 +33,17 @@ export async function createTestUser(db: Database, options: { role: 'admin' | 'o
 const usedSteps = new Map<string, number>();
 
 /**
- * Returns a TOTP code for a step the server has not seen for this secret: the
- * server accepts t-1, t and t+1 once each, so up to three sign-ins fit in one
- * 30-second step, and a fourth waits for the next step.
+ * Returns a TOTP code for a step the server has not seen for this secret. The
+ * server accepts t-1, t and t+1 once each. Only t and t+1 are used: a code for
+ * t-1 fails when the request reaches the server after the next step began,
+ * which happens on a loaded machine. Two sign-ins fit in one 30-second step, and
+ * a third waits for the next step.
  */
 export async function freshTotpCode(secret: string): Promise<string> {
   for (;;) {
     const now = new Date();
     const current = totpStep(now);
-    const step = Math.max((usedSteps.get(secret) ?? -Infinity) + 1, current - 1);
+    const step = Math.max((usedSteps.get(secret) ?? -Infinity) + 1, current);
     if (step <= current + 1) {
       usedSteps.set(secret, step);
       return totpAt(secret, new Date(step * 30_000));
@@ -64,12 +66,27 @@ export function setCookies(response: JsonResponse): Map<string, string> {
 }
 
 export interface SignedIn {
-  /** Cookie header with the access token, for console pages and the API. */
+  /** Cookie header with the access token and the binding cookie, for console pages and the API. */
   cookie: string;
-  /** `Bearer <access token>`, for the Authorization header. */
-  bearer: string;
+  /** The Authorization header with the binding secret, for requestJson's `authorization` option. */
+  bearer: BoundBearer;
   accessToken: string;
   refreshToken: string;
+  /** The session's binding secret from the `pm_bind` cookie. */
+  binding: string;
+}
+
+/** Builds the SignedIn credentials from the cookies a completed sign-in sets. */
+export function signedInFrom(cookies: Map<string, string>): SignedIn {
+  const accessToken = cookies.get('pm_access') ?? '';
+  const binding = cookies.get('pm_bind') ?? '';
+  return {
+    cookie: `pm_access=${accessToken}; pm_bind=${binding}`,
+    bearer: { authorization: `Bearer ${accessToken}`, binding },
+    accessToken,
+    refreshToken: cookies.get('pm_refresh') ?? '',
+    binding,
+  };
 }
 
 /** Signs in through the real API with the password and a TOTP code, as the browser does. */
@@ -94,7 +111,14 @@ export async function signIn(
   if (verified.status !== 200) {
     throw new Error(`sign-in of ${user.username} failed at the TOTP step: ${verified.status} ${verified.text}`);
   }
-  const cookies = setCookies(verified);
-  const accessToken = cookies.get('pm_access') ?? '';
-  return { cookie: `pm_access=${accessToken}`, bearer: `Bearer ${accessToken}`, accessToken, refreshToken: cookies.get('pm_refresh') ?? '' };
+  return signedInFrom(setCookies(verified));
+}
+
+/** Returns the session cookies for a Playwright browser context: the access token and its binding cookie. */
+export function browserSessionCookies(session: SignedIn, webUrl: string) {
+  const cookie = { url: webUrl, httpOnly: true, secure: true, sameSite: 'Strict' as const };
+  return [
+    { name: 'pm_access', value: session.accessToken, ...cookie },
+    { name: 'pm_bind', value: session.binding, ...cookie },
+  ];
 }

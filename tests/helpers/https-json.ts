@@ -1,5 +1,13 @@
 import https from 'node:https';
 
+/** A Bearer access token with its session binding secret, which API clients send together. */
+export interface BoundBearer {
+  /** The Authorization header value, `Bearer <access token>`. */
+  authorization: string;
+  /** The session's binding secret, sent as the X-PM-Binding header. */
+  binding: string;
+}
+
 export interface JsonResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -18,8 +26,8 @@ export function requestJson(
     body?: unknown;
     rawBody?: string;
     headers?: Record<string, string>;
-    /** Sent as the Authorization header, such as `Bearer <access token>`. */
-    authorization?: string;
+    /** Sent as the Authorization header, such as `Bearer <access token>`; a BoundBearer also sends X-PM-Binding. */
+    authorization?: string | BoundBearer;
     /** Sent as the Cookie header. */
     cookie?: string;
     ca?: string;
@@ -40,8 +48,9 @@ export function requestJson(
         // A fresh connection per request, so a socket the server closed after an error is never reused.
         agent: false,
         headers: {
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(options.authorization ? { authorization: options.authorization } : {}),
+          // Content-Length, because Node sends a DELETE body neither chunked nor with a length unless the request sets one.
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
+          ...authorizationHeaders(options.authorization),
           ...(options.cookie ? { cookie: options.cookie } : {}),
           ...options.headers,
         },
@@ -65,4 +74,10 @@ export function requestJson(
     if (payload !== undefined) req.write(payload);
     req.end();
   });
+}
+
+function authorizationHeaders(authorization: string | BoundBearer | undefined): Record<string, string> {
+  if (!authorization) return {};
+  if (typeof authorization === 'string') return { authorization };
+  return { authorization: authorization.authorization, 'x-pm-binding': authorization.binding };
 }

@@ -153,13 +153,14 @@ describe('sessions', () => {
 
   it('rotates the refresh token and revokes the family on reuse', async () => {
     const session = await signIn(server, admin);
-    const first = await requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${session.refreshToken}`, ca: server.caCertPem });
+    const bind = `pm_bind=${session.binding}`;
+    const first = await requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${session.refreshToken}; ${bind}`, ca: server.caCertPem });
     const rotated = setCookies(first);
     // Past the grace period for parallel refreshes, a rotated token counts as stolen.
     await new Promise((resolve) => setTimeout(resolve, 2_200));
-    const reuse = await requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${session.refreshToken}`, ca: server.caCertPem });
-    const successor = await requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${rotated.get('pm_refresh')}`, ca: server.caCertPem });
-    const access = await requestJson(url('/api/v1/hosts'), { cookie: `pm_access=${rotated.get('pm_access')}`, ca: server.caCertPem });
+    const reuse = await requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${session.refreshToken}; ${bind}`, ca: server.caCertPem });
+    const successor = await requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${rotated.get('pm_refresh')}; ${bind}`, ca: server.caCertPem });
+    const access = await requestJson(url('/api/v1/hosts'), { cookie: `pm_access=${rotated.get('pm_access')}; ${bind}`, ca: server.caCertPem });
 
     expect(first.status).toBe(200);
     expect(rotated.get('pm_refresh')).not.toBe(session.refreshToken);
@@ -173,7 +174,11 @@ describe('sessions', () => {
     const session = await signIn(server, admin);
     const logout = await requestJson(url('/api/v1/auth/logout'), { body: {}, cookie: `${session.cookie}; pm_refresh=${session.refreshToken}`, ca: server.caCertPem });
     const after = await requestJson(url('/api/v1/hosts'), { authorization: session.bearer, ca: server.caCertPem });
-    const refresh = await requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${session.refreshToken}`, ca: server.caCertPem });
+    const refresh = await requestJson(url('/api/v1/auth/refresh'), {
+      body: {},
+      cookie: `pm_refresh=${session.refreshToken}; pm_bind=${session.binding}`,
+      ca: server.caCertPem,
+    });
 
     expect(logout.status).toBe(200);
     expect(setCookies(logout).get('pm_access')).toBe('');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpAt, totpStep } from '@/lib/auth/mfa/totp-code';
+import { hashBindingSecret } from '@/lib/auth/session-binding';
 import { hashRefreshToken } from '@/lib/auth/session-tokens';
 import { createTestUser, setCookies, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -92,7 +93,7 @@ function expectNoSecrets(rows: AuditRow[], secrets: string[], codes: string[] = 
 }
 
 function sessionSecrets(session: SignedIn): string[] {
-  return [session.accessToken, session.refreshToken, hashRefreshToken(session.refreshToken)];
+  return [session.accessToken, session.refreshToken, hashRefreshToken(session.refreshToken), session.binding, hashBindingSecret(session.binding)];
 }
 
 async function userSecrets(user: TestUser): Promise<string[]> {
@@ -187,7 +188,7 @@ describe('sign-in audit rows', () => {
     const session = await signIn(server, user);
     const since = await lastAuditId();
 
-    const response = await call('/api/v1/auth/refresh', { body: {}, cookie: `pm_refresh=${session.refreshToken}` });
+    const response = await call('/api/v1/auth/refresh', { body: {}, cookie: `pm_refresh=${session.refreshToken}; pm_bind=${session.binding}` });
     const rotated = setCookies(response);
     const rows = await auditRows('auth.refresh', since);
 

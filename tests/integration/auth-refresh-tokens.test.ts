@@ -38,8 +38,13 @@ async function createUser(options: { disabled?: boolean } = {}): Promise<string>
   return row!.id;
 }
 
+/** The binding secret of each refresh token issued in this file, because every token of a family needs its family's binding. */
+const bindings = new Map<string, string>();
+
 async function startSession(userId: string, now: Date, absoluteLifetimeSeconds = 12 * 3600) {
-  return createSession(ctx, { userId, ...client, absoluteLifetimeSeconds, now });
+  const session = await createSession(ctx, { userId, ...client, absoluteLifetimeSeconds, now });
+  bindings.set(session.refreshToken, session.bindingSecret);
+  return session;
 }
 
 /** Waits until the named connections are all blocked on a lock. */
@@ -55,8 +60,11 @@ async function waitForLockWaiters(applicationNames: string[]): Promise<void> {
   throw new Error(`connections ${applicationNames.join(', ')} did not block on the row lock within 10 s`);
 }
 
-function rotate(token: string, now: Date, context: Context = ctx) {
-  return rotateRefreshToken(context, { token, ...client, now });
+async function rotate(token: string, now: Date, context: Context = ctx) {
+  const bindingSecret = bindings.get(token) ?? null;
+  const rotated = await rotateRefreshToken(context, { token, bindingSecret, ...client, now });
+  if (bindingSecret !== null) bindings.set(rotated.refreshToken, bindingSecret);
+  return rotated;
 }
 
 async function familyRows(familyId: string) {
@@ -214,7 +222,7 @@ describe('rotateRefreshToken', () => {
     const tooLate = new Date(start.getTime() + 301_000);
 
     await expect(
-      rotateRefreshToken(ctx, { token: session.refreshToken, ...client, inactivitySeconds: 300, now: tooLate }),
+      rotateRefreshToken(ctx, { token: session.refreshToken, bindingSecret: session.bindingSecret, ...client, inactivitySeconds: 300, now: tooLate }),
     ).rejects.toThrow(UnauthorizedError);
   });
 
@@ -244,14 +252,14 @@ describe('rotateRefreshToken', () => {
       events.push({ ...event, rowsInTransaction: row!.count });
     };
 
-    const rotated = await rotateRefreshToken(ctx, { token: session.refreshToken, ...client, now: start, audit });
+    const rotated = await rotateRefreshToken(ctx, { token: session.refreshToken, bindingSecret: session.bindingSecret, ...client, now: start, audit });
     await expect(
-      rotateRefreshToken(ctx, { token: session.refreshToken, ...client, now: new Date(start.getTime() + 10_000), audit }),
+      rotateRefreshToken(ctx, { token: session.refreshToken, bindingSecret: session.bindingSecret, ...client, now: new Date(start.getTime() + 10_000), audit }),
     ).rejects.toThrow(UnauthorizedError);
     await expect(
-      rotateRefreshToken(ctx, { token: rotated.refreshToken, ...client, now: new Date(start.getTime() + 11_000), audit }),
+      rotateRefreshToken(ctx, { token: rotated.refreshToken, bindingSecret: session.bindingSecret, ...client, now: new Date(start.getTime() + 11_000), audit }),
     ).rejects.toThrow(UnauthorizedError);
-    await expect(rotateRefreshToken(ctx, { token: 'B'.repeat(43), ...client, audit })).rejects.toThrow(UnauthorizedError);
+    await expect(rotateRefreshToken(ctx, { token: 'B'.repeat(43), bindingSecret: null, ...client, audit })).rejects.toThrow(UnauthorizedError);
 
     expect(events).toEqual([
       { outcome: 'rotated', userId, familyId: session.familyId, rowsInTransaction: 2 },
@@ -264,7 +272,7 @@ describe('rotateRefreshToken', () => {
     const userId = await createUser();
     const session = await startSession(userId, new Date());
     await expect(
-      database.db.transaction((tx) => rotateRefreshToken({ ...ctx, db: tx as unknown as Context['db'] }, { token: session.refreshToken, ...client })),
+      database.db.transaction((tx) => rotateRefreshToken({ ...ctx, db: tx as unknown as Context['db'] }, { token: session.refreshToken, bindingSecret: session.bindingSecret, ...client })),
     ).rejects.toThrow('rotateRefreshToken must not run inside a transaction, because a rollback would undo a revocation');
   });
 
@@ -275,6 +283,59 @@ describe('rotateRefreshToken', () => {
 
     await expect(rotate(session.refreshToken, new Date())).rejects.toThrow(UnauthorizedError);
     expect((await familyRows(session.familyId)).map((row) => row.revoked_reason)).toEqual(['user-disabled']);
+  });
+
+  it('rejects a missing or foreign binding without changes', async () => {
+    const userId = await createUser();
+    const session = await startSession(userId, new Date());
+    const other = await startSession(userId, new Date());
+    const events: RefreshAuditEvent[] = [];
+    const audit = async (_tx: Transaction, event: RefreshAuditEvent) => {
+      events.push(event);
+    };
+
+    for (const bindingSecret of [null, other.bindingSecret]) {
+      await expect(rotateRefreshToken(ctx, { token: session.refreshToken, bindingSecret, ...client, audit })).rejects.toThrow(UnauthorizedError);
+    }
+
+    expect(await familyRows(session.familyId)).toEqual([{ rotated: false, revoked_reason: null }]);
+    expect(events.map((event) => event.reason)).toEqual(['binding-missing', 'binding-mismatch']);
+  });
+
+  it('rejects a reused token without its binding and keeps the family', async () => {
+    const userId = await createUser();
+    const start = new Date();
+    const session = await startSession(userId, start);
+    await rotate(session.refreshToken, start);
+
+    const replay = rotateRefreshToken(ctx, { token: session.refreshToken, bindingSecret: null, ...client, now: new Date(start.getTime() + 10_000) });
+
+    await expect(replay).rejects.toThrow(UnauthorizedError);
+    expect((await familyRows(session.familyId)).map((row) => row.revoked_reason)).toEqual([null, null]);
+  });
+
+  it('rejects another address when bound to it', async () => {
+    const userId = await createUser();
+    const session = await startSession(userId, new Date());
+    const elsewhere = { ...client, clientAddress: '198.51.100.9', bindingSecret: session.bindingSecret, bindToAddress: true };
+
+    await expect(rotateRefreshToken(ctx, { token: session.refreshToken, ...elsewhere })).rejects.toThrow(UnauthorizedError);
+    const unbound = await rotateRefreshToken(ctx, { token: session.refreshToken, ...elsewhere, bindToAddress: false });
+
+    expect(unbound.familyId).toBe(session.familyId);
+  });
+
+  it('copies the binding hash to the successor', async () => {
+    const userId = await createUser();
+    const session = await startSession(userId, new Date());
+
+    const rotated = await rotate(session.refreshToken, new Date());
+    const rows = await database.sql<{ binding_hash: string | null }[]>`
+      select binding_hash from refresh_tokens where family_id = ${session.familyId} order by created_at, id`;
+
+    expect(rotated.bindingHash).toBe(session.bindingHash);
+    expect(rows.map((row) => row.binding_hash)).toEqual([session.bindingHash, session.bindingHash]);
+    expect(session.bindingHash).toBe(createHash('sha256').update(session.bindingSecret).digest('base64url'));
   });
 });
 

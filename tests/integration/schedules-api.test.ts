@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
+import { browserSessionCookies, createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson, type JsonResponse } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -215,7 +215,7 @@ describe('schedule form in Chromium', () => {
   it('previews runs and saves a schedule', async () => {
     browser = await launchBrowser();
     const context = await browser.newContext();
-    await context.addCookies([{ name: 'pm_access', value: operator.accessToken, url: server.webUrl, httpOnly: true, secure: true, sameSite: 'Strict' }]);
+    await context.addCookies(browserSessionCookies(operator, server.webUrl));
     const tab = await context.newPage();
     await tab.goto(`${server.webUrl}/schedules/new`);
 

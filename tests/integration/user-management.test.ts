@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestUser, freshTotpCode, setCookies, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
+import { createTestUser, freshTotpCode, setCookies, signedInFrom, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson, type JsonResponse } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -31,7 +31,7 @@ async function accessStatus(session: SignedIn): Promise<number> {
 }
 
 function refresh(session: SignedIn): Promise<JsonResponse> {
-  return requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${session.refreshToken}`, ca: server.caCertPem });
+  return requestJson(url('/api/v1/auth/refresh'), { body: {}, cookie: `pm_refresh=${session.refreshToken}; pm_bind=${session.binding}`, ca: server.caCertPem });
 }
 
 /** Disables every other active Admin, so `adminId` is the last active one. */
@@ -50,7 +50,7 @@ function passwordLogin(user: { username: string; password: string }): Promise<Js
 }
 
 /** Registers a security key for the signed-in user through the account API, as the browser would. */
-async function addSecurityKey(session: SignedIn): Promise<{ authenticator: SoftAuthenticator; response: JsonResponse }> {
+async function addSecurityKey(session: SignedIn, currentPassword: string): Promise<{ authenticator: SoftAuthenticator; response: JsonResponse }> {
   const options = await call('/api/v1/account/webauthn/options', { body: {}, session });
   expect(options.status, options.text).toBe(200);
   const authenticator = new SoftAuthenticator();
@@ -59,7 +59,7 @@ async function addSecurityKey(session: SignedIn): Promise<{ authenticator: SoftA
     origin: new URL(server.webUrl).origin,
     rpId: 'localhost',
   });
-  const response = await call('/api/v1/account/webauthn', { body: { response: credential, name: 'test key' }, session });
+  const response = await call('/api/v1/account/webauthn', { body: { response: credential, name: 'test key', currentPassword }, session });
   return { authenticator, response };
 }
 
@@ -77,9 +77,7 @@ async function signInWithKey(user: TestUser, authenticator: SoftAuthenticator): 
   });
   const verified = await requestJson(url('/api/v1/auth/mfa/webauthn/verify'), { body: { response: assertion }, cookie: challenge, ca: server.caCertPem });
   expect(verified.status, verified.text).toBe(200);
-  const cookies = setCookies(verified);
-  const accessToken = cookies.get('pm_access') ?? '';
-  return { cookie: `pm_access=${accessToken}`, bearer: `Bearer ${accessToken}`, accessToken, refreshToken: cookies.get('pm_refresh') ?? '' };
+  return signedInFrom(setCookies(verified));
 }
 
 beforeAll(async () => {
@@ -229,7 +227,7 @@ describe('account second factors', () => {
     const current = await signIn(server, user);
     const other = await signIn(server, user);
 
-    const removal = await call('/api/v1/account/totp', { method: 'DELETE', session: current });
+    const removal = await call('/api/v1/account/totp', { method: 'DELETE', body: { currentPassword: user.password }, session: current });
     const [factors] = await database.sql<{ n: number }[]>`select count(*)::int as n from mfa_totp where user_id = ${user.id}`;
 
     expect(removal.status).toBe(409);
@@ -241,12 +239,12 @@ describe('account second factors', () => {
   it('parallel removal of both factors keeps one', async () => {
     const user = await createTestUser(database.db, { role: 'operator' });
     const session = await signIn(server, user);
-    const { response: added } = await addSecurityKey(session);
+    const { response: added } = await addSecurityKey(session, user.password);
     const credentialId = (added.body as { id: string }).id;
 
     const responses = await Promise.all([
-      call('/api/v1/account/totp', { method: 'DELETE', session }),
-      call(`/api/v1/account/webauthn/${encodeURIComponent(credentialId)}`, { method: 'DELETE', session }),
+      call('/api/v1/account/totp', { method: 'DELETE', body: { currentPassword: user.password }, session }),
+      call(`/api/v1/account/webauthn/${encodeURIComponent(credentialId)}`, { method: 'DELETE', body: { currentPassword: user.password }, session }),
     ]);
     const [totp] = await database.sql<{ n: number }[]>`select count(*)::int as n from mfa_totp where user_id = ${user.id}`;
     const [keys] = await database.sql<{ n: number }[]>`select count(*)::int as n from webauthn_credentials where user_id = ${user.id}`;
@@ -261,7 +259,7 @@ describe('account second factors', () => {
     const current = await signIn(server, user);
     const other = await signIn(server, user);
 
-    const { authenticator, response } = await addSecurityKey(current);
+    const { authenticator, response } = await addSecurityKey(current, user.password);
 
     expect(response.status, response.text).toBe(201);
     expect(await accessStatus(other)).toBe(401);
@@ -273,15 +271,15 @@ describe('account second factors', () => {
   it('replacing the authenticator app ends other sessions', async () => {
     const user = await createTestUser(database.db, { role: 'operator' });
     const current = await signIn(server, user);
-    const { authenticator } = await addSecurityKey(current);
+    const { authenticator } = await addSecurityKey(current, user.password);
     const beforeRemoval = await signIn(server, user);
 
-    const removal = await call('/api/v1/account/totp', { method: 'DELETE', session: current });
+    const removal = await call('/api/v1/account/totp', { method: 'DELETE', body: { currentPassword: user.password }, session: current });
     const afterRemoval = { other: await accessStatus(beforeRemoval), current: await accessStatus(current) };
     const beforeEnroll = await signInWithKey(user, authenticator);
     const start = await call('/api/v1/account/totp/start', { body: {}, session: current });
     const secret = (start.body as { secret: string }).secret;
-    const confirm = await call('/api/v1/account/totp/confirm', { body: { code: await freshTotpCode(secret) }, session: current });
+    const confirm = await call('/api/v1/account/totp/confirm', { body: { code: await freshTotpCode(secret), currentPassword: user.password }, session: current });
 
     expect(removal.status, removal.text).toBe(204);
     expect(afterRemoval).toEqual({ other: 401, current: 200 });
@@ -298,7 +296,7 @@ describe('account second factors', () => {
     const current = await signIn(server, user);
     const other = await signIn(server, user);
 
-    const response = await call('/api/v1/account/recovery-codes', { body: {}, session: current });
+    const response = await call('/api/v1/account/recovery-codes', { body: { currentPassword: user.password }, session: current });
     const codes = (response.body as { recoveryCodes: string[] }).recoveryCodes;
     const login = await passwordLogin(user);
     const recovered = await requestJson(url('/api/v1/auth/mfa/recovery'), {

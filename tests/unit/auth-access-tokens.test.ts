@@ -31,6 +31,7 @@ const ISSUER = 'https://patch.example.test';
 const AUDIENCE = 'https://patch.example.test/api';
 const USER_ID = '4b0c2f0e-5d1a-4c43-9d8e-0f6f7f7a1a01';
 const SESSION_ID = '8d3c1f9a-2b7e-4f15-8a0c-5e2d6b9c7f02';
+const CONFIRMATION = { bindingHash: 'n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg', clientAddress: '192.0.2.10' };
 const verifyOptions = { issuer: ISSUER, audience: AUDIENCE };
 
 let workDir: string;
@@ -59,6 +60,7 @@ function claims(overrides: Record<string, unknown> = {}): Record<string, unknown
     sub: USER_ID,
     sid: SESSION_ID,
     role: 'operator',
+    cnf: { bkt: CONFIRMATION.bindingHash, addr: CONFIRMATION.clientAddress },
     jti: 'c1d2e3f4-0000-4000-8000-000000000001',
     iat: now,
     nbf: now,
@@ -86,7 +88,7 @@ async function failureCode(token: string, options: { issuer: string; audience: s
 }
 
 async function validToken(now?: Date) {
-  const issued = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, issuer: ISSUER, audience: AUDIENCE, now });
+  const issued = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, confirmation: CONFIRMATION, issuer: ISSUER, audience: AUDIENCE, now });
   return issued.token;
 }
 
@@ -135,7 +137,7 @@ describe('published vectors', () => {
 describe('issueAccessToken', () => {
   it('sets the header and every claim', async () => {
     const now = new Date('2030-01-02T03:04:05Z');
-    const issued = await issueAccessToken(store, { userId: USER_ID, role: 'operator', sessionId: SESSION_ID, issuer: ISSUER, audience: AUDIENCE, now });
+    const issued = await issueAccessToken(store, { userId: USER_ID, role: 'operator', sessionId: SESSION_ID, confirmation: CONFIRMATION, issuer: ISSUER, audience: AUDIENCE, now });
     const [header, payload] = issued.token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
     const seconds = now.getTime() / 1000;
 
@@ -146,6 +148,7 @@ describe('issueAccessToken', () => {
       sub: USER_ID,
       sid: SESSION_ID,
       role: 'operator',
+      cnf: { bkt: CONFIRMATION.bindingHash, addr: CONFIRMATION.clientAddress },
       jti: issued.jti,
       iat: seconds,
       nbf: seconds,
@@ -156,7 +159,7 @@ describe('issueAccessToken', () => {
 
   it('round-trips through verifyAccessToken', async () => {
     const now = new Date();
-    const issued = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, issuer: ISSUER, audience: AUDIENCE, now });
+    const issued = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, confirmation: CONFIRMATION, issuer: ISSUER, audience: AUDIENCE, now });
     const verified = await verifyAccessToken(store, issued.token, verifyOptions);
     expect(verified).toEqual({
       userId: USER_ID,
@@ -166,12 +169,13 @@ describe('issueAccessToken', () => {
       kid: signing.kid,
       issuedAt: new Date(Math.floor(now.getTime() / 1000) * 1000),
       expiresAt: issued.expiresAt,
+      confirmation: CONFIRMATION,
     });
   });
 
   it('gives every token its own jti', async () => {
-    const first = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, issuer: ISSUER, audience: AUDIENCE });
-    const second = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, issuer: ISSUER, audience: AUDIENCE });
+    const first = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, confirmation: CONFIRMATION, issuer: ISSUER, audience: AUDIENCE });
+    const second = await issueAccessToken(store, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, confirmation: CONFIRMATION, issuer: ISSUER, audience: AUDIENCE });
     expect(first.jti).not.toBe(second.jti);
   });
 });
@@ -261,6 +265,22 @@ describe('verifyAccessToken rejects', () => {
     }
   });
 
+  it('a missing or malformed cnf', async () => {
+    const cases: Record<string, unknown> = {
+      absent: undefined,
+      string: 'n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg',
+      'no bkt': { addr: '192.0.2.10' },
+      'empty bkt': { bkt: '', addr: '192.0.2.10' },
+      'no addr': { bkt: CONFIRMATION.bindingHash },
+      array: [CONFIRMATION.bindingHash],
+    };
+    for (const [name, cnf] of Object.entries(cases)) {
+      const payload = claims({ cnf });
+      if (cnf === undefined) delete payload.cnf;
+      expect(await failureCode(await signEdDsa({ typ: 'at+jwt', kid: signing.kid }, payload)), name).toBe('claim_missing');
+    }
+  });
+
   it('an unknown crit header', async () => {
     const token = await signEdDsa({ typ: 'at+jwt', kid: signing.kid, crit: ['urn:example:policy'], 'urn:example:policy': 1 }, claims());
     expect(await failureCode(token)).toBe('crit_unsupported');
@@ -310,7 +330,7 @@ describe('signing key overlap', () => {
     const retiredAt = new Date('2030-06-01T00:00:00Z');
     await ensureSigningKey(configDir, new Date('2030-03-01T00:00:00Z'));
     const overlapStore = createKeyStore(configDir);
-    const options = { userId: USER_ID, role: 'admin' as const, sessionId: SESSION_ID, issuer: ISSUER, audience: AUDIENCE };
+    const options = { userId: USER_ID, role: 'admin' as const, sessionId: SESSION_ID, confirmation: CONFIRMATION, issuer: ISSUER, audience: AUDIENCE };
 
     const withinOverlap = new Date(retiredAt.getTime() + 23 * 3600 * 1000);
     const pastOverlap = new Date(retiredAt.getTime() + 24 * 3600 * 1000 + 60 * 1000);

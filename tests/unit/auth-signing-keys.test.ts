@@ -19,6 +19,7 @@ const tokenOptions = {
   userId: '4b0c2f0e-5d1a-4c43-9d8e-0f6f7f7a1a01',
   role: 'operator' as const,
   sessionId: '8d3c1f9a-2b7e-4f15-8a0c-5e2d6b9c7f02',
+  confirmation: { bindingHash: 'n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg', clientAddress: '192.0.2.10' },
   issuer: 'https://patch.example.test',
   audience: 'https://patch.example.test/api',
 };

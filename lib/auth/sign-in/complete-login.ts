@@ -9,8 +9,9 @@ import type { LoginChallenge } from './login-challenge';
 import { consumeLoginChallenge } from './login-challenge';
 import type { SignInServices } from './services';
 
-/** A started console session: the cookie values and who signed in. */
+/** A started console session: the cookie values, including the binding secret, and who signed in. */
 export interface CompletedLogin extends SessionCookieValues {
+  bindingSecret: string;
   userId: string;
   username: string;
   sessionId: string;
@@ -60,6 +61,7 @@ export async function completeLogin(
     userId: challenge.userId,
     role: challenge.role,
     sessionId: session.familyId,
+    confirmation: { bindingHash: session.bindingHash, clientAddress: options.clientAddress },
     issuer: services.issuer,
     audience: services.audience,
   });
@@ -69,6 +71,7 @@ export async function completeLogin(
     accessExpiresAt: access.expiresAt,
     refreshToken: session.refreshToken,
     sessionExpiresAt: session.expiresAt,
+    bindingSecret: session.bindingSecret,
     userId: challenge.userId,
     username: challenge.username,
     sessionId: session.familyId,

@@ -17,6 +17,8 @@ export interface SignInServices {
   origin: string;
   /** The WebAuthn relying party id: the console's host name. */
   rpId: string;
+  /** `auth.bind_sessions_to_address`: refresh only from the address stored with the token. */
+  bindSessionsToAddress: boolean;
 }
 
 /** Builds the sign-in services of this server process from its runtime. */
@@ -32,5 +34,6 @@ export function signInServices(): SignInServices {
     sessionLifetimeSeconds: runtime.config.sessionLifetimeHours * 3600,
     origin,
     rpId: new URL(origin).hostname.replace(/^\[|\]$/g, ''),
+    bindSessionsToAddress: runtime.config.bindSessionsToAddress,
   };
 }

@@ -1,6 +1,6 @@
 // POST /api/v1/auth/refresh – rotates the refresh cookie and sets a new access token; a reused token ends the session.
 import { publicApiRoute } from '@/lib/http/api';
-import { clientOf, jsonWithCookies, requestCookie } from '@/lib/http/auth-responses';
+import { clientOf, jsonWithCookies, requestBinding, requestCookie } from '@/lib/http/auth-responses';
 import { refreshConsoleSession } from '@/lib/auth/sign-in/refresh-console-session';
 import { signInServices } from '@/lib/auth/sign-in/services';
 import { clearedSessionCookieHeaders, REFRESH_COOKIE, sessionCookieHeaders } from '@/lib/auth/session-cookies';
@@ -11,7 +11,11 @@ export const dynamic = 'force-dynamic';
 
 export const POST = publicApiRoute(async (request, ctx) => {
   try {
-    const session = await refreshConsoleSession(ctx, { refreshToken: requestCookie(request, REFRESH_COOKIE), ...clientOf(request) }, signInServices());
+    const session = await refreshConsoleSession(
+      ctx,
+      { refreshToken: requestCookie(request, REFRESH_COOKIE), bindingSecret: requestBinding(request), ...clientOf(request) },
+      signInServices(),
+    );
     return jsonWithCookies({ accessExpiresAt: session.accessExpiresAt.toISOString() }, sessionCookieHeaders(session));
   } catch (error) {
     if (error instanceof UnauthorizedError) {

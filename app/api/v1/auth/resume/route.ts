@@ -6,7 +6,7 @@ import { clearedSessionCookieHeaders, REFRESH_COOKIE, sessionCookieHeaders } fro
 import { safeReturnTo } from '@/lib/auth/return-to';
 import { anonymousContext } from '@/lib/console-context';
 import { AppError } from '@/lib/errors';
-import { clientOf, requestCookie } from '@/lib/http/auth-responses';
+import { clientOf, requestBinding, requestCookie } from '@/lib/http/auth-responses';
 import { getRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -19,7 +19,11 @@ export async function GET(request: Request): Promise<Response> {
 
   if (refreshToken) {
     try {
-      const session = await refreshConsoleSession(await anonymousContext(), { refreshToken, ...clientOf(request) }, signInServices());
+      const session = await refreshConsoleSession(
+        await anonymousContext(),
+        { refreshToken, bindingSecret: requestBinding(request), ...clientOf(request) },
+        signInServices(),
+      );
       for (const cookie of sessionCookieHeaders(session)) headers.append('set-cookie', cookie);
       headers.set('location', new URL(returnTo, base).toString());
       return new Response(null, { status: 303, headers });

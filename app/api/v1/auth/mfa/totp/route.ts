@@ -1,6 +1,6 @@
 // POST /api/v1/auth/mfa/totp – verifies a TOTP code for the open sign-in and sets the session cookies.
 import { publicApiRoute, readJsonRequest } from '@/lib/http/api';
-import { clientOf, jsonWithCookies, requestCookie } from '@/lib/http/auth-responses';
+import { clientOf, jsonWithCookies, requestCookie, signedInBody } from '@/lib/http/auth-responses';
 import { verifySecondFactor } from '@/lib/auth/sign-in/verify-second-factor';
 import { signInServices } from '@/lib/auth/sign-in/services';
 import { CHALLENGE_COOKIE, clearedCookieHeader, REFRESH_COOKIE_PATH, sessionCookieHeaders } from '@/lib/auth/session-cookies';
@@ -14,5 +14,5 @@ export const POST = publicApiRoute(async (request, ctx) => {
     { challengeToken: requestCookie(request, CHALLENGE_COOKIE), method: 'totp', body, ...clientOf(request) },
     signInServices(),
   );
-  return jsonWithCookies({ username: login.username }, [...sessionCookieHeaders(login), clearedCookieHeader(CHALLENGE_COOKIE, REFRESH_COOKIE_PATH)]);
+  return jsonWithCookies(signedInBody(request, login), [...sessionCookieHeaders(login), clearedCookieHeader(CHALLENGE_COOKIE, REFRESH_COOKIE_PATH)]);
 });
