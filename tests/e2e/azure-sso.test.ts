@@ -3,7 +3,7 @@ import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { hostGroups } from '@/lib/db/schema';
-import { createTestUser, freshTotpCode, setCookies, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
+import { browserSessionCookies, createTestUser, freshTotpCode, setCookies, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
 import { launchBrowser, type TestBrowser } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createTestProviderCa, startEntraTestProvider, type EntraTestProvider, type TestProviderCa } from '../helpers/entra-test-provider';
@@ -283,7 +283,7 @@ describe('Azure SSO test endpoint', () => {
 describe('single sign-on settings page', () => {
   it('tests and saves without showing the secret', async () => {
     const context = await browser.newContext();
-    await context.addCookies([{ name: 'pm_access', value: adminSession.accessToken, url: server.webUrl }]);
+    await context.addCookies(browserSessionCookies(adminSession, server.webUrl));
     const page = await context.newPage();
     await page.goto(`${server.webUrl}/settings/sso`);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createTestUser, signIn } from '../helpers/auth-session';
+import { browserSessionCookies, createTestUser, signIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { launchBrowser, type TestBrowser } from '../helpers/browser';
@@ -24,9 +24,7 @@ beforeAll(async () => {
 
   browser = await launchBrowser();
   const context = await browser.newContext();
-  await context.addCookies([
-    { name: 'pm_access', value: session.accessToken, url: server.webUrl, httpOnly: true, secure: true, sameSite: 'Strict' },
-  ]);
+  await context.addCookies(browserSessionCookies(session, server.webUrl));
   page = await context.newPage();
 }, 240_000);
 
