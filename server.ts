@@ -11,6 +11,7 @@ import next from 'next';
 import { ConfigError, loadConfig, type AppConfig } from '@/lib/config/load-config';
 import { openAppDatabase } from '@/lib/db/app-role';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded';
+import { createRejectedHandshakeLog } from '@/lib/net/rejected-handshake-log';
 import { getLogger, type Logger } from '@/lib/log';
 import { ensurePki } from '@/lib/pki/ensure-pki';
 import { checkSecretFileModes, FileModeError } from '@/lib/pki/check-file-modes';
@@ -269,11 +270,14 @@ async function main(): Promise<void> {
     channels.disconnectWhere((address) => !networkGuard.allows(address), reason);
   });
 
-  for (const server of [web, agent]) {
-    server.on('tlsClientError', (error, socket) => {
-      log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');
-    });
-  }
+  // Browsers abort console handshakes routinely (an untrusted certificate, a closed
+  // tab), so those stay at debug. A rejected agent handshake may be a host whose
+  // certificate was revoked or an intruder, so it is logged at warn, rate-limited.
+  web.on('tlsClientError', (error, socket) => {
+    log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');
+  });
+  const recordRejectedAgentHandshake = createRejectedHandshakeLog(log);
+  agent.on('tlsClientError', (error, socket) => recordRejectedAgentHandshake(socket.remoteAddress, error.message));
 
   await certificateAuthority.attach({ sql: database.sql, agent, web, channels });
   await listen(web, config.webPort, config.webBind, 'server.web_port (PM_WEB_PORT)');

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { inArray, sql } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { hosts } from '@/lib/db/schema';
 import type { Database } from '@/lib/db/client';
@@ -206,7 +206,8 @@ export class AgentChannels {
         await this.db
           .update(hosts)
           .set({ connectedAt: new Date(), lastSeenAt: new Date(), status: 'online', agentVersion: message.agentVersion })
-          .where(inArray(hosts.id, [channel.hostId]));
+          // A message that was on its way when the certificate was revoked must not mark the host online again.
+          .where(and(inArray(hosts.id, [channel.hostId]), sql`exists (select 1 from certificates c where c.host_id = ${hosts.id} and c.status = 'active')`));
         if (message.bootId) {
           await completeRebootedHosts(ctx, message.bootId);
         }
@@ -290,7 +291,8 @@ export class AgentChannels {
     try {
       await this.db.execute(sql`
         update hosts set last_seen_at = now(), status = 'online'
-        where id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
+        where id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+          and exists (select 1 from certificates c where c.host_id = hosts.id and c.status = 'active')`);
     } catch (error) {
       this.log.error({ err: error, hosts: ids.length }, 'failed to record agent heartbeats');
     }

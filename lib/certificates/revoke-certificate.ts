@@ -67,6 +67,12 @@ export async function revokeCertificate(
       .where(eq(certificates.id, current.id))
       .returning({ revokedAt: certificates.revokedAt });
 
+    // Its channel closes with the revocation, and without another active
+    // certificate the host cannot connect again, so it shows as offline at once.
+    await tx.execute(sql`
+      update hosts set status = 'offline'
+      where id = ${current.hostId}::uuid and status <> 'offline'
+        and not exists (select 1 from certificates c where c.host_id = ${current.hostId}::uuid and c.status = 'active')`);
     await notifyRevocation(tx, { kind: 'revoked', serials: [current.serial], reason: request.reason });
     await writeAudit(tx, {
       actor: ctx.actor,

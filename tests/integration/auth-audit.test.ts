@@ -154,6 +154,21 @@ describe('sign-in audit rows', () => {
     expectNoSecrets(rows, [wrongPassword, ...(await userSecrets(user))]);
   });
 
+  it('auth.login_failed: an unknown name is not stored', async () => {
+    // Someone typing their password into the username field.
+    const typedName = 'my-secret-passphrase-typed-here';
+    const since = await lastAuditId();
+
+    const response = await call('/api/v1/auth/login', { body: { username: typedName, password: 'anything at all here' } });
+    const rows = await auditRows('auth.login_failed', since);
+
+    expect(response.status).toBe(401);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ target_kind: null, target_id: null });
+    expect(rows[0]?.details).toEqual({ unknownUsernameLength: typedName.length, reason: 'unknown_user', step: 'password' });
+    expectNoSecrets(rows, [typedName]);
+  });
+
   it('auth.logout: one row naming the user', async () => {
     const user = await createTestUser(database.db, { role: 'operator' });
     const session = await signIn(server, user);

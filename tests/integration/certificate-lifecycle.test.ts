@@ -292,6 +292,10 @@ describe('agent listener handshake', () => {
     const closed = new Promise<{ code: number; at: number }>((resolve) =>
       socket.once('close', (code) => resolve({ code, at: Date.now() })),
     );
+    await waitFor('the hello to mark the host online', async () => {
+      const [row] = await database.sql<{ status: string }[]>`select status from hosts where hostname = 'connected-host'`;
+      return row?.status === 'online' ? true : undefined;
+    });
 
     const revokedAt = Date.now();
     await revokeCertificate(ctx, { serial: identity.serial, reason: 'privilegeWithdrawn' });
@@ -299,6 +303,8 @@ describe('agent listener handshake', () => {
 
     expect(code).toBe(4001);
     expect(at - revokedAt).toBeLessThan(5_000);
+    const [host] = await database.sql<{ status: string }[]>`select h.status from hosts h join certificates c on c.host_id = h.id where c.serial = ${identity.serial}`;
+    expect(host?.status).toBe('offline');
   });
 
   it('refuses a revoked certificate resuming a TLS session', async () => {

@@ -37,6 +37,15 @@ function invalidCredentials(): UnauthorizedError {
   return new UnauthorizedError('username or password is incorrect');
 }
 
+/**
+ * Returns the typed username for an audit row only when it names an account. A name
+ * that matches no account may be a password typed into the wrong field, so the row
+ * keeps only its length.
+ */
+function typedName(username: string, userId: string | null): { username: string } | { unknownUsernameLength: number } {
+  return userId ? { username } : { unknownUsernameLength: username.length };
+}
+
 /** Writes the `auth.login_failed` row of a password sign-in the SSO settings do not allow, then raises ForbiddenError. */
 async function rejectRestrictedLogin(ctx: Context, username: string, userId: string | null): Promise<never> {
   await ctx.db.transaction((tx) =>
@@ -44,7 +53,7 @@ async function rejectRestrictedLogin(ctx: Context, username: string, userId: str
       actor: ctx.actor,
       action: 'auth.login_failed',
       target: userId ? { kind: 'user', id: userId } : null,
-      details: { username, reason: 'local_login_restricted', step: 'password' },
+      details: { ...typedName(username, userId), reason: 'local_login_restricted', step: 'password' },
     }),
   );
   throw new ForbiddenError(LOCAL_LOGIN_RESTRICTED_MESSAGE);
@@ -98,7 +107,7 @@ export async function beginLogin(ctx: Context, input: unknown, services: SignInS
         actor: ctx.actor,
         action: 'auth.login_failed',
         target: user ? { kind: 'user', id: user.id } : null,
-        details: { username, reason, step: 'password' },
+        details: { ...typedName(username, user?.id ?? null), reason, step: 'password' },
       }),
     );
     throw invalidCredentials();
