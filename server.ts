@@ -304,10 +304,13 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     worker?.kill('SIGTERM');
+    // Both listeners stop accepting before the channels close, so agents that reconnect at
+    // once are refused at TCP and retry, instead of reaching a closing server that resets them.
+    const listenersClosed = Promise.all([new Promise((r) => web.close(r)), new Promise((r) => agent.close(r))]);
     jobsSocket.close();
     await channels.close();
     await certificateAuthority.stop();
-    await Promise.all([new Promise((r) => web.close(r)), new Promise((r) => agent.close(r))]);
+    await listenersClosed;
     web.closeAllConnections();
     agent.closeAllConnections();
     await events.stop();

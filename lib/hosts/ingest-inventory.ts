@@ -79,15 +79,16 @@ export async function ingestInventory(ctx: Context, input: unknown): Promise<Ing
 
     if (written.includes('packages') && report.packages) {
       await tx.execute(sql`delete from host_packages where host_id = ${hostId}`);
+      // The count comes from the inserted rows, which saves a statement and an index scan per check-in.
       await tx.execute(sql`
-        insert into host_packages (host_id, name, arch, version, source, state, held, broken)
-        select distinct on (name, arch) ${hostId}::uuid, name, arch, version, source, state, held, broken
-        from jsonb_to_recordset(${JSON.stringify(report.packages)}::jsonb)
-          as x(name text, arch text, version text, source text, state text, held boolean, broken boolean)
-        order by name, arch`);
-      await tx.execute(sql`
-        update hosts set packages_hash = ${report.hashes.packages},
-          installed_count = (select count(*) from host_packages where host_id = ${hostId})
+        with inserted as (
+          insert into host_packages (host_id, name, arch, version, source, state, held, broken)
+          select distinct on (name, arch) ${hostId}::uuid, name, arch, version, source, state, held, broken
+          from jsonb_to_recordset(${JSON.stringify(report.packages)}::jsonb)
+            as x(name text, arch text, version text, source text, state text, held boolean, broken boolean)
+          order by name, arch
+          returning 1)
+        update hosts set packages_hash = ${report.hashes.packages}, installed_count = (select count(*) from inserted)
         where id = ${hostId}`);
     }
 
@@ -97,25 +98,27 @@ export async function ingestInventory(ctx: Context, input: unknown): Promise<Ing
         delete from host_updates u where u.host_id = ${hostId} and not exists (
           select 1 from jsonb_to_recordset(${updates}::jsonb) as x(name text, arch text)
           where x.name = u.name and x.arch = u.arch)`);
+      // After the delete above, the upserted rows are exactly the host's pending updates, so they give the counts.
       await tx.execute(sql`
-        insert into host_updates (host_id, name, arch, installed, candidate, repository, security, held, phased, advisories)
-        select distinct on (name, arch) ${hostId}::uuid, name, arch, installed, candidate, repository, security, held, phased,
-          coalesce(array(select jsonb_array_elements_text(advisories)), '{}')
-        from jsonb_to_recordset(${updates}::jsonb)
-          as x(name text, arch text, installed text, candidate text, repository text,
-               security boolean, held boolean, phased boolean, advisories jsonb)
-        order by name, arch
-        on conflict (host_id, name, arch) do update set
-          installed = excluded.installed, candidate = excluded.candidate, repository = excluded.repository,
-          security = excluded.security, held = excluded.held, phased = excluded.phased,
-          advisories = excluded.advisories`);
-      await tx.execute(sql`
+        with upserted as (
+          insert into host_updates (host_id, name, arch, installed, candidate, repository, security, held, phased, advisories)
+          select distinct on (name, arch) ${hostId}::uuid, name, arch, installed, candidate, repository, security, held, phased,
+            coalesce(array(select jsonb_array_elements_text(advisories)), '{}')
+          from jsonb_to_recordset(${updates}::jsonb)
+            as x(name text, arch text, installed text, candidate text, repository text,
+                 security boolean, held boolean, phased boolean, advisories jsonb)
+          order by name, arch
+          on conflict (host_id, name, arch) do update set
+            installed = excluded.installed, candidate = excluded.candidate, repository = excluded.repository,
+            security = excluded.security, held = excluded.held, phased = excluded.phased,
+            advisories = excluded.advisories
+          returning security, held)
         update hosts set updates_hash = ${report.hashes.updates},
           pending_count = c.pending, security_count = c.security, held_count = c.held
         from (select count(*) as pending,
                      count(*) filter (where security) as security,
                      count(*) filter (where held) as held
-              from host_updates where host_id = ${hostId}) c
+              from upserted) c
         where id = ${hostId}`);
     }
 

@@ -1,5 +1,7 @@
-// Runs the benchmarks and prints a table and one JSON document. Usage:
+// Runs the benchmarks and prints tables and one JSON document. Usage:
 //   npx tsx tests/bench/run.ts            (BENCH_AUDIT_ROWS sets the chain length, default 1000000)
+// The fleet benchmark (tests/bench/fleet) runs after the audit benchmark unless
+// BENCH_FLEET=0; BENCH_FLEET_* variables set its size (see tests/bench/fleet/fleet-options.ts).
 // It uses DATABASE_URL when set (creating and dropping a scratch database),
 // else an embedded PostgreSQL in a temporary directory.
 import crypto from 'node:crypto';
@@ -12,11 +14,24 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded'
 import { runMigrations } from '@/lib/db/migrate';
 import { getLogger } from '@/lib/log';
 import { runAuditVerifyBenchmark } from './audit-verify';
+import { FLEET_USAGE, readFleetOptions, type FleetOptions } from './fleet/fleet-options';
+import { formatFleetTable } from './fleet/fleet-table';
+import { runFleetBenchmark } from './fleet/run-fleet';
 
 const rows = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
 if (!Number.isSafeInteger(rows) || rows < 1) {
   console.error(`BENCH_AUDIT_ROWS: expected a positive whole number, got ${process.env.BENCH_AUDIT_ROWS}`);
   process.exit(2);
+}
+
+let fleetOptions: FleetOptions | null = null;
+if (process.env.BENCH_FLEET !== '0') {
+  try {
+    fleetOptions = readFleetOptions();
+  } catch (error) {
+    console.error(`${(error as Error).message}\nSettings:\n${FLEET_USAGE}`);
+    process.exit(2);
+  }
 }
 
 let embedded: EmbeddedDatabase | null = null;
@@ -54,8 +69,14 @@ try {
       ].join(' '),
     );
   }
+  let fleet: Record<string, unknown> | null = null;
+  if (fleetOptions) {
+    const started = Date.now();
+    fleet = await runFleetBenchmark(serverUrl, fleetOptions, (line) => console.log(`fleet [${Math.round((Date.now() - started) / 1000)} s] ${line}`));
+    console.log(`\n${formatFleetTable(fleet as Record<string, Record<string, unknown>>)}`);
+  }
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version };
-  console.log(`\n${JSON.stringify({ machine, results }, null, 2)}`);
+  console.log(`\n${JSON.stringify({ machine, results, fleet }, null, 2)}`);
 } finally {
   await database.close();
   await admin.unsafe(`drop database if exists ${name} with (force)`);
