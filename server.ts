@@ -31,6 +31,7 @@ import { JobsSocket } from '@/lib/realtime/jobs-socket';
 import { AgentChannels } from '@/lib/agent-gateway/agent-channels';
 import { createAgentListener } from '@/lib/agent-gateway/agent-listener';
 import { NetworkGuard } from '@/lib/net/network-guard';
+import { rejectInvalidPath } from '@/lib/net/reject-invalid-path';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -206,6 +207,7 @@ async function main(): Promise<void> {
     if (req.url?.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
     }
+    if (rejectInvalidPath(req, res, log, address)) return;
 
     // Revocation clients such as OpenSSL's OCSP client send Host without the port and follow no redirects.
     const revocationPath = /^\/pki\/(crl\.(pem|der)|ocsp)(\/|$)/.test(req.url ?? '');

@@ -51,12 +51,17 @@ function defineErrorClasses() {
     readonly code = 'payload_too_large';
   }
 
+  /** The request body has a media type the endpoint does not read, such as text/plain where JSON is expected. */
+  class UnsupportedMediaTypeError extends AppError {
+    readonly code = 'unsupported_media_type';
+  }
+
   /** Too many attempts; the caller should wait. */
   class RateLimitedError extends AppError {
     readonly code = 'rate_limited';
   }
 
-  return { AppError, ValidationError, NotFoundError, ConflictError, UnauthorizedError, ForbiddenError, PayloadTooLargeError, RateLimitedError };
+  return { AppError, ValidationError, NotFoundError, ConflictError, UnauthorizedError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, RateLimitedError };
 }
 
 const ERRORS_KEY = Symbol.for('patch-manager.errors');
@@ -77,6 +82,8 @@ export const ForbiddenError = shared.ForbiddenError;
 export type ForbiddenError = InstanceType<typeof shared.ForbiddenError>;
 export const PayloadTooLargeError = shared.PayloadTooLargeError;
 export type PayloadTooLargeError = InstanceType<typeof shared.PayloadTooLargeError>;
+export const UnsupportedMediaTypeError = shared.UnsupportedMediaTypeError;
+export type UnsupportedMediaTypeError = InstanceType<typeof shared.UnsupportedMediaTypeError>;
 export const RateLimitedError = shared.RateLimitedError;
 export type RateLimitedError = InstanceType<typeof shared.RateLimitedError>;
 
@@ -87,6 +94,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
 };
 

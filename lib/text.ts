@@ -30,24 +30,30 @@ export function toStorableJson<T>(value: T): T {
 /**
  * Finds the first string (key or value) that cannot be stored, and returns its
  * path, for example `packages.3.name`; null when every string can be stored.
+ * The walk uses an explicit stack, so nesting depth never exhausts the call stack.
  */
-export function findUnstorableText(value: unknown, path: string[] = []): string | null {
-  if (typeof value === 'string') {
-    return isStorableText(value) ? null : path.join('.') || '(value)';
-  }
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnstorableText(item, [...path, String(index)]);
-      if (found !== null) return found;
+export function findUnstorableText(value: unknown): string | null {
+  // A key is pushed as a string whose reported path ends in `(key)`. The stack
+  // contains each level's entries reversed, so they are checked in document order.
+  const stack: { value: unknown; path: string | null }[] = [{ value, path: null }];
+  const join = (path: string | null, key: string) => (path === null ? key : `${path}.${key}`);
+
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const current = entry.value;
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) return entry.path ?? '(value)';
+      continue;
     }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (!isStorableText(key)) return [...path, '(key)'].join('.');
-      const found = findUnstorableText(item, [...path, key]);
-      if (found !== null) return found;
+
+    const children: { value: unknown; path: string }[] = [];
+    if (Array.isArray(current)) {
+      current.forEach((item: unknown, index) => children.push({ value: item, path: join(entry.path, String(index)) }));
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, item] of Object.entries(current)) {
+        children.push({ value: key, path: join(entry.path, '(key)') }, { value: item, path: join(entry.path, key) });
+      }
     }
+    for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!);
   }
   return null;
 }

@@ -1,18 +1,19 @@
 import { anonymousContext, consoleContext } from '@/lib/console-context';
 import type { Context } from '@/lib/context';
 import type { UserContext } from '@/lib/console-context';
-import { errorBody, httpStatusFor, PayloadTooLargeError, ValidationError } from '@/lib/errors';
+import { errorBody, httpStatusFor, PayloadTooLargeError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
+import { parseJsonBody, requireJsonContentType } from './parse-json-body';
 
 /** Largest JSON body the console API accepts, in bytes. */
 export const MAX_API_BODY_BYTES = 1024 * 1024;
 
-/** Reads a JSON body with a size limit: 413 when larger, 400 when not JSON. */
+/**
+ * Reads a JSON body with a size limit: 415 for another content type, 413 when
+ * larger, 400 when not UTF-8, not JSON or nested too deep (see parseJsonBody).
+ */
 export async function readJsonRequest(request: Request, maxBytes = MAX_API_BODY_BYTES): Promise<unknown> {
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
-    throw new ValidationError('content-type: expected application/json', { field: 'content-type' });
-  }
+  requireJsonContentType(request.headers.get('content-type'));
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) {
     throw new PayloadTooLargeError(`request body larger than ${maxBytes} bytes`);
@@ -32,11 +33,7 @@ export async function readJsonRequest(request: Request, maxBytes = MAX_API_BODY_
     chunks.push(value);
   }
 
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new ValidationError('body: malformed JSON', { field: 'body' });
-  }
+  return parseJsonBody(Buffer.concat(chunks));
 }
 
 /** Maps an error to a JSON response; unknown errors are logged and get a generic 500. */

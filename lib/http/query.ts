@@ -9,3 +9,24 @@ export function intParam(query: URLSearchParams, name: string, fallback: number)
   }
   return Number(raw);
 }
+
+/**
+ * Rejects a query parameter the endpoint does not read, or one given twice,
+ * with a ValidationError naming it and the parameters the endpoint accepts. A
+ * filter the endpoint lacks, such as `status` on a list without that filter,
+ * is therefore reported and never silently ignored. Values are checked by the
+ * endpoint's own parser.
+ */
+export function checkQueryParameters(query: URLSearchParams, allowed: readonly string[]): void {
+  const accepted = allowed.length === 0 ? 'this endpoint takes no query parameters' : `expected ${allowed.join(', ')}`;
+  const seen = new Set<string>();
+  for (const name of query.keys()) {
+    if (!allowed.includes(name)) {
+      throw new ValidationError(`${name}: unknown query parameter; ${accepted}`, { field: name });
+    }
+    if (seen.has(name)) {
+      throw new ValidationError(`${name}: given more than once; send it once`, { field: name });
+    }
+    seen.add(name);
+  }
+}

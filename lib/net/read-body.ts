@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError, ValidationError } from '@/lib/errors';
+import { PayloadTooLargeError } from '@/lib/errors';
+import { parseJsonBody, requireJsonContentType } from '@/lib/http/parse-json-body';
 
 /**
  * Reads a JSON request body of at most `maxBytes`. A declared or actual size
- * over the limit raises PayloadTooLargeError before the rest is read; a body
- * that is not JSON raises ValidationError.
+ * over the limit raises PayloadTooLargeError before the rest is read, another
+ * content type raises UnsupportedMediaTypeError, and a body that is not UTF-8,
+ * not JSON or nested too deep raises ValidationError (see parseJsonBody).
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? '0');
@@ -12,10 +14,11 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     req.resume();
     throw new PayloadTooLargeError(`request body larger than ${maxBytes} bytes`);
   }
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
+  try {
+    requireJsonContentType(req.headers['content-type']);
+  } catch (error) {
     req.resume();
-    throw new ValidationError('content-type: expected application/json', { field: 'content-type' });
+    throw error;
   }
 
   const chunks: Buffer[] = [];
@@ -30,9 +33,5 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     chunks.push(buffer);
   }
 
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new ValidationError('body: malformed JSON', { field: 'body' });
-  }
+  return parseJsonBody(Buffer.concat(chunks));
 }

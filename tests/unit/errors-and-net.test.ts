@@ -9,6 +9,7 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   UnauthorizedError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '@/lib/errors';
 import { isLoopbackAddress } from '@/lib/net/loopback';
@@ -23,6 +24,7 @@ describe('error status table', () => {
     [new NotFoundError('x'), 404],
     [new ConflictError('x'), 409],
     [new PayloadTooLargeError('x'), 413],
+    [new UnsupportedMediaTypeError('x'), 415],
     [new RateLimitedError('x'), 429],
   ] as const;
 

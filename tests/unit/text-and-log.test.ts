@@ -22,6 +22,21 @@ describe('storable text', () => {
     expect(findUnstorableText({ a: ['fine'] })).toBeNull();
   });
 
+  it('finds unstorable text in document order', () => {
+    expect(findUnstorableText({ a: 'b\u0000', 'c\u0000': 'ok' })).toBe('a');
+    expect(findUnstorableText({ ok: 1, 'c\u0000': 'd\u0000' })).toBe('(key)');
+    expect(findUnstorableText(['fine', ['x\ud800']])).toBe('1.0');
+    expect(findUnstorableText('a\u0000')).toBe('(value)');
+  });
+
+  it('walks deep nesting without exhausting the stack', () => {
+    const depth = 50_000;
+    const nested = JSON.parse(`${'['.repeat(depth)}"a\\u0000"${']'.repeat(depth)}`) as unknown;
+
+    expect(findUnstorableText(nested)).toBe(Array.from({ length: depth }, () => '0').join('.'));
+    expect(findUnstorableText(JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`))).toBeNull();
+  });
+
   it('parseInput rejects NUL naming the field', () => {
     const schema = z.object({ description: z.string() });
 

@@ -2,7 +2,7 @@
 import { apiRoute, readJsonRequest } from '@/lib/http/api';
 import { createJob } from '@/lib/patching/create-job';
 import { listJobs } from '@/lib/patching/list-jobs';
-import { intParam } from '@/lib/http/query';
+import { checkQueryParameters, intParam } from '@/lib/http/query';
 import { ValidationError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
@@ -18,5 +18,6 @@ export const POST = apiRoute(async (request, ctx) => {
 
 export const GET = apiRoute(async (request, ctx) => {
   const query = new URL(request.url).searchParams;
+  checkQueryParameters(query, ['page', 'pageSize']);
   return Response.json(await listJobs(ctx, { page: intParam(query, 'page', 1), pageSize: intParam(query, 'pageSize', 50) }));
 });

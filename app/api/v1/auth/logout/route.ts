@@ -1,5 +1,6 @@
 // POST /api/v1/auth/logout – ends the session of the access token and of the refresh cookie, and clears the cookies.
 import { publicApiRoute } from '@/lib/http/api';
+import { readEmptyBody } from '@/lib/http/read-empty-body';
 import { jsonWithCookies, requestCookie } from '@/lib/http/auth-responses';
 import { authenticateRequest } from '@/lib/auth/authenticate-request';
 import { signOut } from '@/lib/auth/sign-in/sign-out';
@@ -9,6 +10,8 @@ import { UnauthorizedError } from '@/lib/errors';
 export const dynamic = 'force-dynamic';
 
 export const POST = publicApiRoute(async (request, ctx) => {
+  await readEmptyBody(request);
+
   const address = ctx.actor.kind === 'console' ? ctx.actor.address : 'unknown';
   // An expired access token must not block the logout: the refresh cookie still names the session.
   const actor = await authenticateRequest(request.headers, address).catch((error: unknown) => {

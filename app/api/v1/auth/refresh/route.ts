@@ -1,5 +1,6 @@
 // POST /api/v1/auth/refresh – rotates the refresh cookie and sets a new access token; a reused token ends the session.
 import { publicApiRoute } from '@/lib/http/api';
+import { readEmptyBody } from '@/lib/http/read-empty-body';
 import { clientOf, jsonWithCookies, requestBinding, requestCookie } from '@/lib/http/auth-responses';
 import { refreshConsoleSession } from '@/lib/auth/sign-in/refresh-console-session';
 import { signInServices } from '@/lib/auth/sign-in/services';
@@ -10,6 +11,8 @@ import { errorResponse } from '@/lib/http/api';
 export const dynamic = 'force-dynamic';
 
 export const POST = publicApiRoute(async (request, ctx) => {
+  await readEmptyBody(request);
+
   try {
     const session = await refreshConsoleSession(
       ctx,

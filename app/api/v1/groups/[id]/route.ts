@@ -5,6 +5,7 @@ import { deleteGroup } from '@/lib/groups/delete-group';
 import { getGroup } from '@/lib/groups/get-group';
 import { updateGroup } from '@/lib/groups/update-group';
 import { apiRoute } from '@/lib/http/api';
+import { readEmptyBody } from '@/lib/http/read-empty-body';
 import { readJsonObject } from '@/lib/http/read-json-object';
 
 export const dynamic = 'force-dynamic';
@@ -16,7 +17,9 @@ export const PATCH = apiRoute<{ id: string }>(async (request, ctx, params) => {
   return new Response(null, { status: 204 });
 });
 
-export const DELETE = apiRoute<{ id: string }>(async (_request, ctx, params) => {
+export const DELETE = apiRoute<{ id: string }>(async (request, ctx, params) => {
+  await readEmptyBody(request);
+
   await deleteGroup(ctx, { groupId: params.id });
   return new Response(null, { status: 204 });
 });

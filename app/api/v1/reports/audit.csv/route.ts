@@ -2,11 +2,14 @@
 import { parseAuditFilter } from '@/lib/audit/audit-filter';
 import { exportAuditCsv } from '@/lib/audit/export-audit-csv';
 import { apiRoute } from '@/lib/http/api';
+import { checkQueryParameters } from '@/lib/http/query';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(async (request, ctx) => {
-  const filter = parseAuditFilter(new URL(request.url).searchParams);
+  const query = new URL(request.url).searchParams;
+  checkQueryParameters(query, ['from', 'to', 'actor', 'action', 'target']);
+  const filter = parseAuditFilter(query);
   const date = new Date().toISOString().slice(0, 10);
   return new Response(exportAuditCsv(ctx, filter), {
     headers: {

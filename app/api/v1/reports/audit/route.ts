@@ -2,12 +2,13 @@
 import { parseAuditFilter } from '@/lib/audit/audit-filter';
 import { listAuditLog } from '@/lib/audit/list-audit-log';
 import { apiRoute } from '@/lib/http/api';
-import { intParam } from '@/lib/http/query';
+import { checkQueryParameters, intParam } from '@/lib/http/query';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(async (request, ctx) => {
   const query = new URL(request.url).searchParams;
+  checkQueryParameters(query, ['from', 'to', 'actor', 'action', 'target', 'page', 'pageSize']);
   const filter = parseAuditFilter(query);
   const result = await listAuditLog(ctx, { filter, page: intParam(query, 'page', 1), pageSize: intParam(query, 'pageSize', 50) });
   return Response.json(result);
