@@ -14,7 +14,9 @@ import { getRuntime } from '@/lib/runtime';
  * 401 to API calls without one, and keeps Operators out of Admin-only sections.
  * Route handlers, pages and lib/ functions check again, so a path this gate misses
  * is still protected. It runs in the server process (Node.js runtime), so it uses
- * the same key store and database as the routes.
+ * the same key store and database as the routes. Every public path counts against a
+ * per-address ceiling here, before anything else, so a new public route cannot
+ * miss it.
  */
 
 /** Paths reachable without a session. */
@@ -36,6 +38,11 @@ function isPublic(pathname: string): boolean {
     pathname.startsWith('/_next/') ||
     pathname === '/favicon.ico'
   );
+}
+
+/** Returns whether the path is the CRL or the OCSP responder, which TLS clients fetch on their own and so get a higher ceiling. */
+function isRevocationPath(pathname: string): boolean {
+  return pathname === '/pki/crl.pem' || pathname === '/pki/crl.der' || pathname === '/pki/ocsp' || pathname.startsWith('/pki/ocsp/');
 }
 
 /** Sections only Admins may use. */
@@ -61,12 +68,34 @@ function jsonError(status: number, code: string, message: string): NextResponse 
   return NextResponse.json({ error: { code, message } }, { status, headers: { 'cache-control': 'no-store' } });
 }
 
+/** Counts a public request against its ceiling; returns the 429 response when the client address is over it. */
+async function rejectOverCeiling(pathname: string, address: string, isApi: boolean): Promise<NextResponse | null> {
+  const kind = isRevocationPath(pathname) ? 'revocation' : 'public';
+  const admission = await getRuntime().requestLimiters.publicRequests.admit(address, kind);
+  if (admission.admitted) {
+    return null;
+  }
+
+  const message = `too many requests from this address; try again in ${admission.retryAfterSeconds} seconds`;
+  const response = isApi ? jsonError(429, 'rate_limited', message) : new NextResponse(`${message}\n`, { status: 429, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  response.headers.set('retry-after', String(admission.retryAfterSeconds));
+  return response;
+}
+
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set(REQUEST_PATH_HEADER, `${pathname}${search}`);
 
   const isApi = pathname.startsWith('/api/');
+  const publicPath = isPublic(pathname);
+  if (publicPath) {
+    const rejection = await rejectOverCeiling(pathname, request.headers.get(CLIENT_ADDRESS_HEADER) ?? 'unknown', isApi);
+    if (rejection !== null) {
+      return rejection;
+    }
+  }
+
   if (isApi) {
     const reason = crossOriginWriteReason(request.method, request.headers, writeOrigins());
     if (reason !== null) {
@@ -74,7 +103,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     }
   }
 
-  if (isPublic(pathname)) {
+  if (publicPath) {
     return NextResponse.next({ request: { headers: requestHeaders } });
   }
 

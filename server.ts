@@ -24,6 +24,7 @@ import { ensureSigningKey } from '@/lib/auth/signing-keys';
 import { createKeyStore } from '@/lib/auth/key-store';
 import { createMfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
 import { createLoginLimiter } from '@/lib/auth/login-limiter';
+import { createRequestLimiters } from '@/lib/rate-limits/create-request-limiters';
 import { prepareFirstRunSetup } from '@/lib/auth/setup/first-run-setup';
 import { CLIENT_ADDRESS_HEADER, CLIENT_CONNECTION_HEADER, encodeClientConnection } from '@/lib/net/client-address';
 import { JobEventsHub } from '@/lib/realtime/job-events-hub';
@@ -143,12 +144,14 @@ async function main(): Promise<void> {
   const keyStore = createKeyStore(config.configDir);
   const mfaLimiter = await createMfaLimiter(database.sql);
   const loginLimiter = await createLoginLimiter(database.sql);
+  const requestLimiters = await createRequestLimiters(database.sql, config.limits, log);
 
   const webUrl = config.publicUrl;
   setRuntime({
     keyStore,
     mfaLimiter,
     loginLimiter,
+    requestLimiters,
     config,
     database,
     log,

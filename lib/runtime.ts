@@ -4,6 +4,7 @@ import type { Logger } from '@/lib/log';
 import type { KeyStore } from '@/lib/auth/key-store';
 import type { LoginLimiter } from '@/lib/auth/login-limiter';
 import type { MfaLimiter } from '@/lib/auth/mfa/mfa-limiter';
+import type { RequestLimiters } from '@/lib/rate-limits/create-request-limiters';
 
 /**
  * Process-wide services that server.ts creates at start. Next.js bundles the
@@ -24,6 +25,8 @@ export interface Runtime {
   mfaLimiter: MfaLimiter;
   /** Password and refresh attempt limiter shared through PostgreSQL. */
   loginLimiter: LoginLimiter;
+  /** Per-address limits of enrollment, setup and every public route, shared through PostgreSQL. */
+  requestLimiters: RequestLimiters;
 }
 
 const KEY = Symbol.for('patch-manager.runtime');

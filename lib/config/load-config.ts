@@ -43,7 +43,28 @@ export interface AppConfig {
   tokenIssuer: string;
   /** When true, a session's tokens work only from the client address they were issued to. */
   bindSessionsToAddress: boolean;
+  /** Per-client-address limits of the routes that need no session. */
+  limits: RequestLimits;
   logLevel: RawConfig['log']['level'];
+}
+
+/**
+ * Per-client-address request limits, counted in PostgreSQL so that every server
+ * process shares them. Each count resets when its window ends.
+ */
+export interface RequestLimits {
+  /** Requests per minute to any route that needs no session, except the CRL and OCSP. */
+  publicRequestsPerMinute: number;
+  /** Requests per minute to the CRL and the OCSP responder, which TLS clients fetch on their own. */
+  revocationRequestsPerMinute: number;
+  /** Enrollment requests per minute, counting POST /api/v1/enroll and downloads with an enrollment token. */
+  enrollmentRequestsPerMinute: number;
+  /** Failed enrollments (and download token checks) per window before every enrollment is rejected. */
+  enrollmentFailures: number;
+  enrollmentFailureWindowSeconds: number;
+  /** Wrong setup tokens per window before first-run setup is rejected. */
+  setupFailures: number;
+  setupFailureWindowSeconds: number;
 }
 
 /** Environment variables that override a key of the file, with the form each expects. */
@@ -136,7 +157,8 @@ export function loadConfig(options: { env?: Environment; cwd?: string } = {}): A
   const raw = configFile ? readToml(configFile) : {};
   applyEnvOverrides(raw, env);
 
-  const parsed = configSchema.safeParse(raw);
+  // With reportInput, an issue about a value of the wrong type carries its input, which distinguishes it from a missing value.
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const envNames = new Map(
       ENV_OVERRIDES.filter((item) => env[item.env]).map((item) => [item.key.join('.'), item.env]),
@@ -177,6 +199,15 @@ export function loadConfig(options: { env?: Environment; cwd?: string } = {}): A
     sessionLifetimeHours: config.auth.session_lifetime_hours,
     tokenIssuer: config.auth.issuer ?? publicUrl.origin,
     bindSessionsToAddress: config.auth.bind_sessions_to_address,
+    limits: {
+      publicRequestsPerMinute: config.limits.public_requests_per_minute,
+      revocationRequestsPerMinute: config.limits.revocation_requests_per_minute,
+      enrollmentRequestsPerMinute: config.limits.enrollment_requests_per_minute,
+      enrollmentFailures: config.limits.enrollment_failures,
+      enrollmentFailureWindowSeconds: config.limits.enrollment_failure_window_seconds,
+      setupFailures: config.limits.setup_failures,
+      setupFailureWindowSeconds: config.limits.setup_failure_window_seconds,
+    },
     logLevel: config.log.level,
   };
 }

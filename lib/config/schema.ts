@@ -30,6 +30,18 @@ const postgresUrl = z.string().refine(
   { error: 'expected a postgres:// or postgresql:// connection URL' },
 );
 
+const requestCount = z
+  .number({ error: 'expected a whole number of requests from 1 to 1000000' })
+  .int({ error: 'expected a whole number of requests from 1 to 1000000' })
+  .min(1, { error: 'expected a whole number of requests from 1 to 1000000' })
+  .max(1_000_000, { error: 'expected a whole number of requests from 1 to 1000000' });
+
+const windowSeconds = z
+  .number({ error: 'expected whole seconds from 1 to 86400' })
+  .int({ error: 'expected whole seconds from 1 to 86400' })
+  .min(1, { error: 'expected whole seconds from 1 to 86400' })
+  .max(86_400, { error: 'expected whole seconds from 1 to 86400' });
+
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
 
 /** The validated configuration; every key has a default so an empty file is valid. */
@@ -104,6 +116,18 @@ export const configSchema = z
     security: z
       .object({
         allowed_origins: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        public_requests_per_minute: requestCount.default(300),
+        revocation_requests_per_minute: requestCount.default(1200),
+        enrollment_requests_per_minute: requestCount.default(60),
+        enrollment_failures: requestCount.default(10),
+        enrollment_failure_window_seconds: windowSeconds.default(900),
+        setup_failures: requestCount.default(10),
+        setup_failure_window_seconds: windowSeconds.default(900),
       })
       .strict()
       .prefault({}),

@@ -4,6 +4,7 @@ import { authenticateRequest } from '@/lib/auth/authenticate-request';
 import type { Database } from '@/lib/db/client';
 import { isEnrollmentTokenUsable } from '@/lib/enrollment/check-enrollment-token';
 import { NotFoundError, UnauthorizedError } from '@/lib/errors';
+import type { FailureLimiter } from '@/lib/rate-limits/failure-limiter';
 
 /** Request header that carries an enrollment token to the download routes. */
 export const ENROLLMENT_TOKEN_HEADER = 'x-enrollment-token';
@@ -35,17 +36,36 @@ export const AGENT_DOWNLOADS: Readonly<Record<'pm-agent.mjs' | 'install-agent.sh
  * `X-Enrollment-Token` header, or else a signed-in console user's access token.
  * The downloads hold no secrets, but the install script runs as root on the
  * host, so it is served only to callers who may enroll a host anyway. Throws
- * UnauthorizedError otherwise, without saying which check failed.
+ * UnauthorizedError otherwise, without saying which check failed. The token
+ * check runs under the enrollment limiter, so an unusable token counts as a
+ * failed enrollment of the address, and an address over the limit gets
+ * TooManyRequestsError before the token is looked up.
  */
-export async function authorizeDownload(options: { db: Database; headers: Headers; address: string }): Promise<void> {
+export async function authorizeDownload(options: { db: Database; headers: Headers; address: string; limiter: FailureLimiter }): Promise<void> {
   const token = options.headers.get(ENROLLMENT_TOKEN_HEADER)?.trim();
-  if (token && (await isEnrollmentTokenUsable(options.db, token))) return;
+  if (token && (await checkTokenUnderLimit(options.limiter, options.address, () => isEnrollmentTokenUsable(options.db, token)))) return;
 
   try {
     await authenticateRequest(options.headers, options.address);
   } catch (error) {
     if (error instanceof UnauthorizedError) {
       throw new UnauthorizedError('download requires a usable enrollment token in the X-Enrollment-Token header, or a console sign-in');
+    }
+    throw error;
+  }
+}
+
+async function checkTokenUnderLimit(limiter: FailureLimiter, address: string, isUsable: () => Promise<boolean>): Promise<boolean> {
+  try {
+    await limiter.run(address, async () => {
+      if (!(await isUsable())) {
+        throw new UnauthorizedError('enrollment token is not usable');
+      }
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof UnauthorizedError) {
+      return false;
     }
     throw error;
   }

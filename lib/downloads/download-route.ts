@@ -10,7 +10,8 @@ export function downloadRoute(name: keyof typeof AGENT_DOWNLOADS): () => Promise
     try {
       const requestHeaders = new Headers(await headers());
       const address = requestHeaders.get(CLIENT_ADDRESS_HEADER) ?? 'unknown';
-      await authorizeDownload({ db: getRuntime().database.db, headers: requestHeaders, address });
+      const runtime = getRuntime();
+      await authorizeDownload({ db: runtime.database.db, headers: requestHeaders, address, limiter: runtime.requestLimiters.enrollment });
 
       const body = await readAgentDownload(name);
       return new Response(new Uint8Array(body), {

@@ -9,14 +9,18 @@ export const dynamic = 'force-dynamic';
 
 export const POST = publicApiRoute(async (request, ctx) => {
   const runtime = getRuntime();
-  const body = await readJsonRequest(request, 64 * 1024);
-  const result = await enrollHost(ctx, body, {
-    caCertPem: runtime.caCertPem,
-    // The CA key is read from disk for this signature only; the web process does not keep it.
-    caKeyPem: await readCaKey(runtime.config.configDir),
-    validityDays: runtime.config.certificateValidityDays,
-    revocationUrls: revocationUrls(runtime.config.publicUrl),
-  });
+  const address = ctx.actor.kind === 'console' ? ctx.actor.address : 'unknown';
+
+  // The limiter runs first, so an address over its limit never reaches the token lookup.
+  const result = await runtime.requestLimiters.enrollment.run(address, async () =>
+    enrollHost(ctx, await readJsonRequest(request, 64 * 1024), {
+      caCertPem: runtime.caCertPem,
+      // The CA key is read from disk for this signature only; the web process does not keep it.
+      caKeyPem: await readCaKey(runtime.config.configDir),
+      validityDays: runtime.config.certificateValidityDays,
+      revocationUrls: revocationUrls(runtime.config.publicUrl),
+    }),
+  );
   runtime.log.info({ hostId: result.hostId, serial: result.serial }, 'host enrolled');
 
   return Response.json(
