@@ -1,14 +1,14 @@
 import type { Logger } from '@/lib/log';
 
-/** Longest time one client address stays quiet in the log after a logged rejection. */
+/** Minimum time between two log lines about one client address. */
 const QUIET_MS = 60_000;
 /** Addresses remembered at once; the oldest are forgotten first, so a scan cannot grow the map without bound. */
 const MAX_ADDRESSES = 10_000;
 
 /**
  * Logs rejected agent TLS handshakes (no client certificate, another CA, a revoked
- * certificate, an old protocol) at warn level, at most once a minute per client
- * address, with the number of rejections left out of the log since the last line.
+ * certificate, an old protocol) at warn level. Each client address gets at most one
+ * line a minute, and that line counts the rejections left out since the previous one.
  */
 export function createRejectedHandshakeLog(log: Logger, now: () => number = Date.now) {
   const seen = new Map<string, { loggedAt: number; suppressed: number }>();

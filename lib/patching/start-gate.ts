@@ -23,9 +23,9 @@ export interface StartGateInput {
  * minute).
  *
  * Maintenance windows: a host in a group with windows starts only while one of its
- * groups' windows is open. When the window closes the job starts no further host of
- * that group; those hosts wait for the next window until the job's deadline, when the
- * worker's sweep times them out. Hosts in no group with windows start at any time.
+ * groups' windows is open. After the window closes the job starts no further host of
+ * that group. Those hosts wait for the next window, and the worker's sweep times them
+ * out at the job's deadline. Hosts in no group with windows start at any time.
  */
 export async function selectHostsAllowedToStart(input: StartGateInput): Promise<string[]> {
   if (input.candidates.length === 0) return [];

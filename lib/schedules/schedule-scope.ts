@@ -5,8 +5,8 @@ import { schedules } from '@/lib/db/schema';
 
 /**
  * A condition on the schedules table that holds only for schedules the actor
- * may see: all of them for unscoped actors, and for an Operator the filter
- * schedules they own (they resolve within the owner's current groups), the schedules whose
+ * may see. Unscoped actors see all of them. An Operator sees the filter
+ * schedules they own (these resolve within the owner's current groups), the schedules whose
  * template names at least one host and only hosts in the Operator's groups, and
  * those that name only the Operator's groups. Like a job, a schedule that touches
  * one host or group outside those groups is hidden as a whole.
