@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { hostVisibleTo } from '@/lib/access/host-scope';
 import { writeAudit } from '@/lib/audit/write-audit';
@@ -8,7 +8,7 @@ import { hosts } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
 import { parseInput } from '@/lib/validation';
 import { groupIdsField, uniqueIds } from './group-fields';
-import { groupNames, lockGroups, sameNames } from './lock-groups';
+import { replaceMemberships } from './replace-memberships';
 
 export const setHostGroupsInput = z
   .object({
@@ -39,30 +39,15 @@ export async function setHostGroups(ctx: Context, input: unknown): Promise<{ gro
     if (!host) {
       throw new NotFoundError('host not found');
     }
-    const groups = await lockGroups(tx, groupIds);
-
-    const before = await tx.execute<{ name: string }>(sql`
-      select g.name from host_group_members m join host_groups g on g.id = m.group_id where m.host_id = ${hostId}`);
-    const ids = JSON.stringify(groupIds);
-    await tx.execute(sql`
-      delete from host_group_members
-      where host_id = ${hostId}
-        and group_id not in (select value::uuid from jsonb_array_elements_text(${ids}::jsonb))`);
-    await tx.execute(sql`
-      insert into host_group_members (group_id, host_id)
-      select value::uuid, ${hostId}::uuid from jsonb_array_elements_text(${ids}::jsonb)
-      on conflict do nothing`);
-
-    const from = groupNames([...before]);
-    const to = groupNames(groups);
-    if (!sameNames(from, to)) {
+    const change = await replaceMemberships(tx, { kind: 'host', id: hostId }, groupIds);
+    if (change.changed) {
       await writeAudit(tx, {
         actor: ctx.actor,
         action: 'host.groups',
         target: { kind: 'host', id: hostId },
-        details: { hostname: host.hostname, from, to },
+        details: { hostname: host.hostname, from: change.from, to: change.to },
       });
     }
-    return { groups };
+    return { groups: change.groups };
   });
 }

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { assertAdmin } from '@/lib/auth/assert-admin';
@@ -8,7 +8,7 @@ import { NotFoundError } from '@/lib/errors';
 import { userIdParam } from '@/lib/users/user-fields';
 import { parseInput } from '@/lib/validation';
 import { groupIdsField, uniqueIds } from './group-fields';
-import { groupNames, lockGroups, sameNames } from './lock-groups';
+import { replaceMemberships } from './replace-memberships';
 
 export const setUserGroupsInput = z
   .object({
@@ -36,30 +36,15 @@ export async function setUserGroups(ctx: Context, input: unknown): Promise<{ gro
     if (!user) {
       throw new NotFoundError('user not found');
     }
-    const groups = await lockGroups(tx, groupIds);
-
-    const before = await tx.execute<{ name: string }>(sql`
-      select g.name from user_group_members m join host_groups g on g.id = m.group_id where m.user_id = ${userId}`);
-    const ids = JSON.stringify(groupIds);
-    await tx.execute(sql`
-      delete from user_group_members
-      where user_id = ${userId}
-        and group_id not in (select value::uuid from jsonb_array_elements_text(${ids}::jsonb))`);
-    await tx.execute(sql`
-      insert into user_group_members (group_id, user_id)
-      select value::uuid, ${userId}::uuid from jsonb_array_elements_text(${ids}::jsonb)
-      on conflict do nothing`);
-
-    const from = groupNames([...before]);
-    const to = groupNames(groups);
-    if (!sameNames(from, to)) {
+    const change = await replaceMemberships(tx, { kind: 'user', id: userId }, groupIds);
+    if (change.changed) {
       await writeAudit(tx, {
         actor: ctx.actor,
         action: 'user.groups',
         target: { kind: 'user', id: userId },
-        details: { username: user.username, from, to },
+        details: { username: user.username, from: change.from, to: change.to },
       });
     }
-    return { groups };
+    return { groups: change.groups };
   });
 }

@@ -47,7 +47,13 @@ function typedName(username: string, userId: string | null): { username: string 
 }
 
 /** Writes the `auth.login_failed` row of a password sign-in the SSO settings do not allow, then raises ForbiddenError. */
-async function rejectRestrictedLogin(ctx: Context, username: string, userId: string | null): Promise<never> {
+async function rejectRestrictedLogin(ctx: Context, username: string, knownUserId: string | null): Promise<never> {
+  // The response never depends on the account, but the audit row names it when it exists.
+  let userId = knownUserId;
+  if (!userId) {
+    const [user] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.username, username));
+    userId = user?.id ?? null;
+  }
   await ctx.db.transaction((tx) =>
     writeAudit(tx, {
       actor: ctx.actor,
