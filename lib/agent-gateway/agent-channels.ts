@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { and, inArray, sql } from 'drizzle-orm';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { hosts } from '@/lib/db/schema';
+import { sql } from 'drizzle-orm';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Database } from '@/lib/db/client';
 import type { Logger } from '@/lib/log';
 import type { Context } from '@/lib/context';
@@ -13,15 +12,16 @@ import {
   type ServerMessage,
 } from '@/lib/agent-protocol/schema';
 import { toStorableJson } from '@/lib/text';
-import { claimDispatchableJobs } from '@/lib/patching/list-dispatchable-jobs';
+import { claimDispatchableJobs, type DispatchItem } from '@/lib/patching/list-dispatchable-jobs';
 import {
   recordJobOutput,
   recordJobRejected,
   recordJobResult,
   recordJobStarted,
 } from '@/lib/patching/record-agent-event';
-import { completeRebootedHosts, recordJobRebooting } from '@/lib/patching/record-agent-reboot';
+import { recordJobRebooting } from '@/lib/patching/record-agent-reboot';
 import type { JobEventsHub } from '@/lib/realtime/job-events-hub';
+import { HelloBatcher } from './hello-batcher';
 
 /** Interval between server pings; a channel silent for two intervals is closed. */
 export const PING_INTERVAL_MS = 30_000;
@@ -50,6 +50,7 @@ export class AgentChannels {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CHANNEL_MESSAGE_BYTES });
   private readonly channels = new Map<string, Channel>();
   private readonly seen = new Set<string>();
+  private readonly hellos: HelloBatcher<Channel>;
   private readonly timer: NodeJS.Timeout;
   private readonly stopListening: () => void;
 
@@ -58,6 +59,7 @@ export class AgentChannels {
     private readonly log: Logger,
     events: JobEventsHub,
   ) {
+    this.hellos = new HelloBatcher(db, log, (channels, items) => this.deliverClaimed(channels, items));
     this.timer = setInterval(() => this.heartbeat(), PING_INTERVAL_MS);
     this.timer.unref();
     this.stopListening = events.on((event) => {
@@ -131,6 +133,7 @@ export class AgentChannels {
     for (const channel of this.channels.values()) {
       channel.socket.close(1001, 'server shutting down');
     }
+    await this.hellos.flush();
     await this.flushSeen();
     this.wss.close();
   }
@@ -203,18 +206,13 @@ export class AgentChannels {
     switch (message.type) {
       case 'hello': {
         channel.ready = true;
-        await this.db
-          .update(hosts)
-          .set({ connectedAt: new Date(), lastSeenAt: new Date(), status: 'online', agentVersion: message.agentVersion })
-          // A message that was on its way when the certificate was revoked must not mark the host online again.
-          .where(and(inArray(hosts.id, [channel.hostId]), sql`exists (select 1 from certificates c where c.host_id = ${hosts.id} and c.status = 'active')`));
-        if (message.bootId) {
-          await completeRebootedHosts(ctx, message.bootId);
-        }
-        const items = await claimDispatchableJobs(this.db, { hostIds: [channel.hostId] });
-        for (const item of items) {
-          this.send(channel, { type: 'job', jobId: item.jobId, request: item.request });
-        }
+        // The channel's queue waits for the batch, so later messages still follow the hello's jobs.
+        await this.hellos.add(channel, {
+          hostId: channel.hostId,
+          address: channel.address,
+          agentVersion: message.agentVersion,
+          ...(message.bootId ? { bootId: message.bootId } : {}),
+        });
         return;
       }
       case 'job-started':
@@ -246,6 +244,15 @@ export class AgentChannels {
 
   private send(channel: Channel, message: ServerMessage): void {
     channel.socket.send(JSON.stringify(message));
+  }
+
+  /** Sends jobs claimed after hellos to the channels that sent them, when still open and still their host's current channel. */
+  private deliverClaimed(channels: ReadonlySet<Channel>, items: DispatchItem[]): void {
+    for (const item of items) {
+      const channel = this.channels.get(item.hostId);
+      if (!channel || !channels.has(channel) || channel.socket.readyState !== WebSocket.OPEN) continue;
+      this.send(channel, { type: 'job', jobId: item.jobId, request: item.request });
+    }
   }
 
   /** Pushes a job's newly released hosts to those that have an open channel here. */

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { certificates, hosts, jobHosts, jobs } from '@/lib/db/schema';
+import { createCsr } from '@/lib/pki/issue-test-client';
+import { revocationUrls } from '@/lib/pki/revocation-urls';
+import { canonicalSerial } from '@/lib/pki/serial';
+import { signAgentCsr } from '@/lib/pki/sign-agent-csr';
+import * as x509 from '@/lib/pki/x509';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { startServer, type ServerProcess } from '../helpers/server-process';
+
+const AGENTS = 50;
+
+let database: TestDatabase;
+let server: ServerProcess;
+let caKeyPem: string;
+
+interface Identity {
+  hostId: string;
+  certPem: string;
+  keyPem: string;
+}
+
+/** Creates a host and its active certificate the way enrollment stores them. */
+async function enroll(hostname: string): Promise<Identity> {
+  const [host] = await database.db.insert(hosts).values({ hostname }).returning({ id: hosts.id });
+  const hostId = host!.id;
+  const { keyPem, csrPem } = await createCsr();
+  const { certPem } = await signAgentCsr({
+    caCertPem: server.caCertPem,
+    caKeyPem,
+    csrPem,
+    hostId,
+    validityDays: 30,
+    revocationUrls: revocationUrls(server.webUrl),
+  });
+  const certificate = new x509.X509Certificate(certPem);
+  await database.db.insert(certificates).values({
+    hostId,
+    serial: canonicalSerial(certificate.serialNumber),
+    fingerprint: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex'),
+    notBefore: certificate.notBefore,
+    notAfter: certificate.notAfter,
+    pem: certPem,
+  });
+  return { hostId, certPem, keyPem };
+}
+
+/** Opens a channel, sends the hello and resolves with the first job the server pushes. */
+function connectAndWaitForJob(identity: Identity): Promise<{ socket: WebSocket; jobId: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/channel`, {
+      cert: identity.certPem,
+      key: identity.keyPem,
+      ca: server.caCertPem,
+    });
+    const timer = setTimeout(() => reject(new Error(`no job for ${identity.hostId}`)), 30_000);
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'hello', agentVersion: 'batch-test' })));
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; jobId?: string };
+      if (message.type !== 'job' || !message.jobId) return;
+      clearTimeout(timer);
+      resolve({ socket, jobId: message.jobId });
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startServer({ databaseUrl: database.url });
+  caKeyPem = fs.readFileSync(path.join(server.dataDir, 'ca', 'ca.key'), 'utf8');
+}, 300_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await database?.drop();
+});
+
+describe('agent hellos arriving together', () => {
+  it('marks all online and sends each job', async () => {
+    const identities = await Promise.all(Array.from({ length: AGENTS }, (_, index) => enroll(`batch-${index}`)));
+    const jobIds = new Map<string, string>();
+    for (const identity of identities) {
+      const [job] = await database.db
+        .insert(jobs)
+        .values({ action: 'refresh', status: 'queued', timeoutSeconds: 600, createdBy: 'test', deadlineAt: new Date(Date.now() + 600_000) })
+        .returning({ id: jobs.id });
+      await database.db.insert(jobHosts).values({ jobId: job!.id, hostId: identity.hostId, status: 'pending' });
+      jobIds.set(identity.hostId, job!.id);
+    }
+
+    const received = await Promise.all(identities.map((identity) => connectAndWaitForJob(identity)));
+
+    try {
+      expect(received.map((entry) => entry.jobId)).toEqual(identities.map((identity) => jobIds.get(identity.hostId)));
+      const rows = await database.sql<{ status: string; agent_version: string; job_status: string }[]>`
+        select h.status, h.agent_version, jh.status as job_status
+        from hosts h join job_hosts jh on jh.host_id = h.id
+        where h.hostname like 'batch-%'`;
+      expect(rows).toHaveLength(AGENTS);
+      expect(rows.filter((row) => row.status !== 'online')).toEqual([]);
+      expect(rows.filter((row) => row.agent_version !== 'batch-test')).toEqual([]);
+      expect(rows.filter((row) => row.job_status !== 'sent')).toEqual([]);
+    } finally {
+      for (const { socket } of received) socket.close();
+    }
+  }, 120_000);
+});
