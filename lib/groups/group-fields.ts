@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Longest group description accepted, in characters. */
+/** Maximum group description length in characters. */
 export const GROUP_DESCRIPTION_MAX_LENGTH = 1000;
 
 /**

@@ -30,7 +30,7 @@ export function groupNames(groups: readonly { name: string }[]): string[] {
   return groups.map((group) => group.name).sort((a, b) => a.localeCompare(b));
 }
 
-/** Whether two sorted name lists are equal. */
+/** Returns true when two sorted name lists are equal. */
 export function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, index) => name === b[index]);
 }

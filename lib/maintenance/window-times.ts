@@ -2,7 +2,7 @@ import { addDays, wallTimeAt, zonedTimeToInstant } from './zoned-time';
 
 const MINUTE_MS = 60_000;
 
-/** Longest window, in minutes: one week. */
+/** Maximum window length in minutes: one week. */
 export const MAX_WINDOW_MINUTES = 7 * 24 * 60;
 
 /** A weekly maintenance slot as stored: days 0 (Sunday) to 6, start in minutes after local midnight, length in minutes. */

@@ -35,7 +35,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** True when Intl knows the IANA time zone name, such as `Europe/Berlin` or `UTC`. */
+/** Returns true when Intl accepts the IANA time zone name, such as `Europe/Berlin` or `UTC`. */
 export function isValidTimeZone(timeZone: string): boolean {
   if (timeZone.length === 0 || timeZone.length > 64) {
     return false;

@@ -1,11 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { isScoped } from '@/lib/access/host-scope';
+import { hostsOfUserGroups, isScoped } from '@/lib/access/host-scope';
 import type { Actor } from '@/lib/context';
 import { schedules } from '@/lib/db/schema';
 
 /**
  * A condition on the schedules table that holds only for schedules the actor
- * may see. Unscoped actors see all of them. An Operator sees the filter
+ * may see. Unscoped actors see all of them. An Operator may see the filter
  * schedules they own (these resolve within the owner's current groups), the schedules whose
  * template names at least one host and only hosts in the Operator's groups, and
  * those that name only the Operator's groups. Like a job, a schedule that touches
@@ -27,8 +27,5 @@ export function scheduleVisibleTo(actor: Actor): SQL {
     and not exists (
       select 1 from jsonb_array_elements(${schedules.jobTemplate}->'hostIds') as listed(host_id)
       where jsonb_typeof(listed.host_id) <> 'string'
-        or lower(listed.host_id #>> '{}') not in (
-          select hgm.host_id::text from host_group_members hgm
-          join user_group_members ugm on ugm.group_id = hgm.group_id
-          where ugm.user_id = ${actor.userId}::uuid))))`;
+        or lower(listed.host_id #>> '{}') not in (select host_id::text from ${hostsOfUserGroups(actor.userId)} as visible))))`;
 }

@@ -31,10 +31,18 @@ export async function updateSchedule(
 
     const kind = changes.kind ?? current.kind;
     const kindChanged = kind !== current.kind;
+    // A field the change leaves out keeps its value, unless the kind changed: then the
+    // other kind's timing field no longer applies and is cleared.
+    let runAt = current.runAt === null ? null : new Date(current.runAt);
+    let cronExpression = current.cronExpression;
+    if (kindChanged) {
+      runAt = null;
+      cronExpression = null;
+    }
     const merged = {
       kind,
-      runAt: changes.runAt !== undefined ? changes.runAt : kindChanged ? null : current.runAt === null ? null : new Date(current.runAt),
-      cronExpression: changes.cronExpression !== undefined ? changes.cronExpression : kindChanged ? null : current.cronExpression,
+      runAt: changes.runAt !== undefined ? changes.runAt : runAt,
+      cronExpression: changes.cronExpression !== undefined ? changes.cronExpression : cronExpression,
       timeZone: changes.timeZone ?? current.timeZone,
     };
     const enabled = changes.enabled ?? current.enabled;

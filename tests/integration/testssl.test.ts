@@ -42,10 +42,11 @@ function testsslProgram(): string {
 
 /**
  * Writes an `openssl` wrapper that adds an enrolled agent's certificate and key to every
- * `s_client` call. testssl.sh 3.0 has no option for a client certificate; without one, the
- * agent listener ends each TLS 1.3 connection with a "certificate required" alert right
- * after the handshake, and whether `s_client` reports the handshake before that alert
- * arrives depends on timing, so the scan would sometimes stop at its first probe.
+ * `s_client` call, because testssl.sh 3.0 has no option for a client certificate.
+ * Without one, the agent listener ends each TLS 1.3 connection with a "certificate
+ * required" alert right after the handshake. Whether `s_client` reports the handshake
+ * before that alert arrives depends on timing, so the scan would sometimes stop at its
+ * first probe.
  */
 function opensslWithClientCertificate(): string {
   const wrapper = path.join(workDir, 'openssl-agent');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '@/lib/log';
 import { createRejectedHandshakeLog } from '@/lib/net/rejected-handshake-log';
 
-/** A log sink that keeps the warn lines it gets. */
+/** Creates a log sink that keeps the warn lines it receives. */
 function sink(): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const log = { warn: (fields: Record<string, unknown>, message: string) => lines.push({ ...fields, message }) } as unknown as Logger;

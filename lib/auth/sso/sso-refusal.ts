@@ -18,7 +18,7 @@ export type SsoRefusalReason =
   | 'username_taken'
   | 'user_disabled';
 
-/** The message the refusal page shows for each reason; none reveals more than the user already knows. */
+/** Messages of the refusal page by reason. None reveals anything the user could not already tell. */
 export const SSO_REFUSAL_MESSAGES: Record<SsoRefusalReason, string> = {
   sso_disabled: 'Sign-in with Microsoft is not enabled. Sign in with your username and password.',
   rate_limited: 'Too many sign-in attempts from your address. Wait a minute and try again.',
