@@ -18,7 +18,7 @@ export function HostFacts({ host }: { host: HostDetail }) {
   const kernelBehind = host.kernelNewest && host.kernelNewest !== host.kernelRunning;
 
   return (
-    <Card>
+    <Card data-testid="host-facts">
       <CardHeader>
         <CardTitle>Facts</CardTitle>
       </CardHeader>

@@ -32,7 +32,7 @@ export function HostJobs({ host }: { host: HostDetail }) {
               </TableRow>
             )}
             {host.jobs.map((job) => (
-              <TableRow key={job.id}>
+              <TableRow key={job.id} data-testid="host-job-row" data-job-id={job.id}>
                 <TableCell className="pl-4 whitespace-nowrap">
                   <Link className="hover:underline" href={`/jobs/${job.id}`}>
                     {formatDateTime(job.createdAt)}

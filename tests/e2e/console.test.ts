@@ -20,6 +20,8 @@ let agent: AgentProcess;
 let browser: TestBrowser;
 let page: Page;
 let hostId: string;
+let hostname: string;
+let installedCount: number;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -37,10 +39,13 @@ beforeAll(async () => {
   enrollAgent({ enrollCommand: (token.body as { enrollCommand: string }).enrollCommand, agentDir, env });
   hostId = (JSON.parse(fs.readFileSync(`${agentDir}/agent.json`, 'utf8')) as { hostId: string }).hostId;
   agent = runAgent({ agentDir, env });
-  await waitFor('the agent inventory', async () => {
-    const detail = await requestJson(`${server.webUrl}/api/v1/hosts/${hostId}`, { ca: server.caCertPem, authorization: session.bearer });
-    return (detail.body as { pendingCount?: number }).pendingCount ? true : undefined;
+  const detail = await waitFor('the agent inventory', async () => {
+    const response = await requestJson(`${server.webUrl}/api/v1/hosts/${hostId}`, { ca: server.caCertPem, authorization: session.bearer });
+    const body = response.body as { pendingCount?: number; hostname: string; installedCount: number };
+    return body.pendingCount ? body : undefined;
   });
+  hostname = detail.hostname;
+  installedCount = detail.installedCount;
 
   browser = await launchBrowser();
   const context = await browser.newContext();
@@ -68,7 +73,32 @@ describe('console in Chromium', () => {
     expect(await page.locator('[data-testid="user-name"]').innerText()).toBe('browser-admin');
   });
 
+  it('shows facts, pending updates and packages of the host', async () => {
+    await page.goto(`${server.webUrl}/hosts/${hostId}`);
+    const facts = page.locator('[data-testid="host-facts"]');
+    await facts.waitFor();
+
+    expect(await page.locator('[data-testid="host-hostname"]').innerText()).toBe(hostname);
+    expect(await facts.innerText()).toMatch(new RegExp(`Installed packages\\s+${installedCount}\\b`));
+    expect(await facts.innerText()).toMatch(/Package manager\s+apt/);
+    const updates = page.locator('[data-testid="update-row"]');
+    expect(await updates.count()).toBe(3);
+    const hello = await updates.filter({ hasText: 'pm-test-hello' }).innerText();
+    expect(hello).toContain('1.0-1');
+    expect(hello).toContain('2.0-1');
+    expect(hello).not.toContain('security');
+    expect(await updates.filter({ hasText: 'pm-test-sec' }).innerText()).toContain('security');
+    expect(await page.locator('[data-testid="package-row"]').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining('pm-test-stable')]),
+    );
+    expect(await page.locator('[data-testid="host-job-row"]').count()).toBe(0);
+  });
+
   it('starts a job and streams its output to the end', async () => {
+    const frames: { url: string; payload: string }[] = [];
+    page.on('websocket', (socket) => {
+      socket.on('framereceived', (frame) => frames.push({ url: socket.url(), payload: String(frame.payload) }));
+    });
     await page.goto(`${server.webUrl}/jobs/new`);
     await page.locator(`input[name="hostIds"][value="${hostId}"]`).check();
     await page.locator('select[name="action"]').selectOption('upgrade-all');
@@ -89,5 +119,15 @@ describe('console in Chromium', () => {
     expect(await page.locator('[data-testid="job-change"]').allInnerTexts()).toEqual(
       expect.arrayContaining([expect.stringContaining('pm-test-hello')]),
     );
+
+    // The output reached the page as messages of the jobs WebSocket on the web listener.
+    const messages = frames.map((frame) => ({ path: new URL(frame.url).pathname, ...(JSON.parse(frame.payload) as { type: string; line?: string; status?: string }) }));
+    expect(new Set(messages.map((message) => message.path))).toEqual(new Set(['/api/v1/ws/jobs']));
+    expect(messages.filter((message) => message.type === 'output').some((message) => message.line?.includes('pm-test-hello'))).toBe(true);
+    expect(messages.at(-1)).toMatchObject({ type: 'job', status: 'succeeded' });
+
+    const jobId = new URL(page.url()).pathname.split('/').at(-1)!;
+    await page.goto(`${server.webUrl}/hosts/${hostId}`);
+    expect(await page.locator(`[data-testid="host-job-row"][data-job-id="${jobId}"]`).count()).toBe(1);
   });
 });

@@ -12,6 +12,8 @@ export interface TestPackage {
   suite: typeof MAIN_SUITE | typeof SECURITY_SUITE;
   /** Installed into the isolated root when it is created. */
   preinstall: boolean;
+  /** Content of `/etc/<name>.conf`, shipped as a dpkg conffile; absent means no conffile. */
+  conffile?: string;
 }
 
 export const MAIN_SUITE = 'pmtest';
@@ -108,6 +110,11 @@ async function buildRepository(options: {
     await mkdir(path.join(tree, 'DEBIAN'), { recursive: true });
     await mkdir(path.join(tree, 'usr/share', item.name), { recursive: true });
     await writeFile(path.join(tree, 'usr/share', item.name, 'version'), `${item.version}\n`);
+    if (item.conffile !== undefined) {
+      await mkdir(path.join(tree, 'etc'), { recursive: true });
+      await writeFile(path.join(tree, 'etc', `${item.name}.conf`), item.conffile);
+      await writeFile(path.join(tree, 'DEBIAN/conffiles'), `/etc/${item.name}.conf\n`);
+    }
     await writeFile(
       path.join(tree, 'DEBIAN/control'),
       [

@@ -30,9 +30,11 @@ export interface ServerProcess {
 /**
  * Starts the real server (server.ts under tsx) on free loopback ports with its
  * own data directory and the given database, and waits until it prints the
- * console URL. The console is built first when its build is missing or stale.
+ * console URL. A `databaseUrl` of null leaves `DATABASE_URL` unset, so the server
+ * starts its embedded PostgreSQL under the data directory on a free port. The
+ * console is built first when its build is missing or stale.
  */
-export async function startServer(options: { databaseUrl: string; withWorker?: boolean; env?: Record<string, string> }): Promise<ServerProcess> {
+export async function startServer(options: { databaseUrl: string | null; withWorker?: boolean; env?: Record<string, string> }): Promise<ServerProcess> {
   buildConsole();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-server-'));
   const webPort = await freePort();
@@ -44,15 +46,19 @@ export async function startServer(options: { databaseUrl: string; withWorker?: b
     PM_AGENT_PORT: String(agentPort),
     PM_AGENT_BIND: '127.0.0.1',
     PM_PUBLIC_URL: webUrl,
-    DATABASE_URL: options.databaseUrl,
     PM_LOG_LEVEL: 'info',
     ...options.env,
   };
+  if (options.databaseUrl === null) {
+    env.PM_DB_PORT = String(await freePort());
+  } else {
+    env.DATABASE_URL = options.databaseUrl;
+  }
 
   const args = ['--import', 'tsx', path.join(ROOT, 'server.ts'), ...(options.withWorker ? ['--with-worker'] : [])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...withoutDatabaseUrl(process.env), ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -98,4 +104,10 @@ export async function startServer(options: { databaseUrl: string; withWorker?: b
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Returns the environment without `DATABASE_URL`, which the server takes from `env` alone. */
+function withoutDatabaseUrl(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _omitted, ...rest } = environment;
+  return rest;
 }

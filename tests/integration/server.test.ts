@@ -1,9 +1,12 @@
+import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePki } from '@/lib/pki/ensure-pki';
+import { certificateFingerprint } from '@/lib/pki/fingerprint';
 import { createCsr, issueTestClient } from '@/lib/pki/issue-test-client';
+import { canonicalSerial } from '@/lib/pki/serial';
 import { createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson } from '../helpers/https-json';
@@ -122,12 +125,23 @@ describe('POST /api/v1/enroll', () => {
       body: { token, csr: csrPem, hostname: 'enroll-recorded' },
       ca: server.caCertPem,
     });
-    const hostId = (response.body as { hostId: string }).hostId;
+    const { hostId, certificate } = response.body as { hostId: string; certificate: string };
     const rows = await database.sql`select serial, fingerprint from certificates where host_id = ${hostId}`;
+    const issued = new X509Certificate(certificate);
 
     expect(rows).toHaveLength(1);
-    expect(rows[0]?.serial).toMatch(/^[0-9a-f]+$/);
-    expect(rows[0]?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]?.serial).toBe(canonicalSerial(issued.serialNumber));
+    expect(rows[0]?.fingerprint).toBe(certificateFingerprint(certificate));
+  });
+
+  it('stores the token only as its SHA-256 hash', async () => {
+    const token = await createToken({ description: 'hash check' });
+    const rows = await database.sql<{ token_hash: string }[]>`select token_hash from enrollment_tokens where description = 'hash check'`;
+    const everything = await database.sql<{ row: string }[]>`select t::text as row from enrollment_tokens t`;
+
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.token_hash).toBe(crypto.createHash('sha256').update(token).digest('hex'));
+    for (const { row } of everything) expect(row).not.toContain(token);
   });
 
   it('rejects a malformed CSR and leaves the token unused', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, unlink, writeFile, chmod, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,6 +100,26 @@ describe('ensurePki', () => {
     expect(second.caKeyPem).toBe(first.caKeyPem);
     expect(second.webCertPem).toBe(first.webCertPem);
     expect(messages).toEqual([]);
+  });
+
+  it('CA and web keys are ECDSA P-256', () => {
+    for (const [name, pem] of [
+      ['CA certificate', pki.caCertPem],
+      ['web certificate', pki.webCertPem],
+    ] as const) {
+      const key = new X509Certificate(pem).publicKey;
+      expect(key.asymmetricKeyType, name).toBe('ec');
+      expect(key.asymmetricKeyDetails?.namedCurve, name).toBe('prime256v1');
+    }
+    for (const [name, pem] of [
+      ['CA key', pki.caKeyPem],
+      ['web key', pki.webKeyPem],
+    ] as const) {
+      const key = createPrivateKey(pem);
+      expect(key.asymmetricKeyType, name).toBe('ec');
+      expect(key.asymmetricKeyDetails?.namedCurve, name).toBe('prime256v1');
+    }
+    expect(new X509Certificate(pki.webCertPem).checkIssued(new X509Certificate(pki.caCertPem))).toBe(true);
   });
 
   it('CA certificate has the required extensions', () => {
