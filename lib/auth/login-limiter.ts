@@ -22,9 +22,10 @@ export interface LoginAttempt {
 
 /**
  * Counts password sign-in attempts per account name and address, per account name,
- * and per client address, and refresh requests per client address, in PostgreSQL so every server process shares
- * the counts. Keys use the typed username, so an unknown name is limited exactly like
- * a real one and the limit reveals nothing about which accounts exist.
+ * and per client address, and refresh requests per client address and per account, in
+ * PostgreSQL so every server process shares the counts. Password keys use the typed
+ * username, so an unknown name is limited exactly like a real one and the limit
+ * reveals nothing about which accounts exist.
  */
 export interface LoginLimiter {
   /** Counts one password attempt before the password is checked; raises TooManySignInAttemptsError over a limit. */
@@ -33,6 +34,11 @@ export interface LoginLimiter {
   recordLoginSuccess(attempt: LoginAttempt): Promise<void>;
   /** Counts one refresh request of a client address; raises TooManySignInAttemptsError over the limit. */
   beginRefresh(clientAddress: string): Promise<void>;
+  /**
+   * Counts one refresh request of the account that owns the presented refresh token.
+   * Raises TooManySignInAttemptsError over the limit.
+   */
+  beginAccountRefresh(userId: string): Promise<void>;
 }
 
 export interface LoginLimiterOptions {
@@ -50,6 +56,12 @@ export interface LoginLimiterOptions {
   windowSeconds?: number;
   /** Refresh requests per client address per minute (default 60). */
   maxRefreshesPerMinute?: number;
+  /**
+   * Refresh requests per account per minute, from all addresses (default 30). A browser
+   * refreshes about once per 15-minute access token, so even many tabs and devices stay
+   * far below it.
+   */
+  maxRefreshesPerAccountPerMinute?: number;
 }
 
 /** Creates the sign-in limiter over the `rate_limits` table that a migration creates. */
@@ -67,6 +79,12 @@ export async function createLoginLimiter(sql: Sql, options: LoginLimiterOptions 
   const perAccount = await openPostgresLimiter({ ...common, keyPrefix: 'login-account', points: options.maxAttemptsPerAccount ?? 100, duration: windowSeconds });
   const perAddress = await openPostgresLimiter({ ...common, keyPrefix: 'login-address', points: options.maxAttemptsPerAddress ?? 30, duration: windowSeconds });
   const refreshes = await openPostgresLimiter({ ...common, keyPrefix: 'refresh-address', points: options.maxRefreshesPerMinute ?? 60, duration: 60 });
+  const accountRefreshes = await openPostgresLimiter({
+    ...common,
+    keyPrefix: 'refresh-account',
+    points: options.maxRefreshesPerAccountPerMinute ?? 30,
+    duration: 60,
+  });
 
   return {
     async beginLogin(attempt) {
@@ -85,6 +103,10 @@ export async function createLoginLimiter(sql: Sql, options: LoginLimiterOptions 
 
     async beginRefresh(clientAddress) {
       await consumeAll([[refreshes, clientAddress]]);
+    },
+
+    async beginAccountRefresh(userId) {
+      await consumeAll([[accountRefreshes, userId]]);
     },
   };
 }

@@ -68,6 +68,21 @@ export function isWellFormedRefreshToken(token: unknown): token is string {
   return typeof token === 'string' && REFRESH_TOKEN_PATTERN.test(token);
 }
 
+/**
+ * Returns the user id of the refresh token with this value, whether it is current,
+ * rotated or revoked, or null when the value is malformed or unknown.
+ */
+export async function findRefreshTokenOwner(executor: Executor, token: string): Promise<string | null> {
+  if (!isWellFormedRefreshToken(token)) {
+    return null;
+  }
+  const [row] = await executor
+    .select({ userId: refreshTokens.userId })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, hashRefreshToken(token)));
+  return row?.userId ?? null;
+}
+
 /** Marks every token of a family that is not yet revoked as revoked, and returns their number. */
 export async function revokeFamily(
   executor: Executor,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestUser, setCookies, signIn, type TestUser } from '../helpers/auth-session';
+import { createTestUser, freshTotpCode, setCookies, signIn, type TestUser } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { requestJson } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -29,6 +29,8 @@ describe('first-run setup', () => {
   it('prints a setup token and creates the first Admin once', async () => {
     const token = /Setup token: (pmsetup_[A-Za-z0-9_-]{43})/.exec(server.output())?.[1];
     expect(token).toBeDefined();
+    const [usersBefore] = await database.sql`select count(*)::int as n from users`;
+    const pageBefore = await requestJson(url('/setup'), { ca: server.caCertPem });
 
     const wrong = await requestJson(url('/api/v1/auth/setup'), {
       body: { setupToken: `pmsetup_${'A'.repeat(43)}`, username: 'root-admin', password: 'a long enough setup password' },
@@ -46,6 +48,8 @@ describe('first-run setup', () => {
     const [stored] = await database.sql`select count(*)::int as n from settings where key = 'auth.setup_token_hash'`;
     const [count] = await database.sql`select count(*)::int as n from users`;
 
+    expect(usersBefore?.n).toBe(0);
+    expect(pageBefore.status).toBe(200);
     expect(wrong.status).toBe(401);
     expect(created.status, created.text).toBe(201);
     expect(again.status).toBe(404);
@@ -139,6 +143,28 @@ describe('sign-in', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
   });
+
+  it('limits an unknown account name like a real one', async () => {
+    const real = await createTestUser(database.db, { role: 'operator' });
+    const blocked = new Map<string, { status: number; body: unknown }>();
+    for (const username of [real.username, 'no-such-account']) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const response = await requestJson(url('/api/v1/auth/login'), { body: { username, password: 'wrong password guess' }, ca: server.caCertPem });
+        expect(response.status, `${username} attempt ${attempt + 1}`).toBe(401);
+      }
+      const response = await requestJson(url('/api/v1/auth/login'), { body: { username, password: 'wrong password guess' }, ca: server.caCertPem });
+      blocked.set(username, { status: response.status, body: response.body });
+    }
+    const realBody = blocked.get(real.username)!.body as { error: { code: string; message: string } };
+    const unknownBody = blocked.get('no-such-account')!.body as { error: { code: string; message: string } };
+
+    expect(blocked.get(real.username)!.status).toBe(429);
+    expect(blocked.get('no-such-account')!.status).toBe(429);
+    expect(unknownBody.error.code).toBe(realBody.error.code);
+    // The Retry-After seconds in the message may differ by one between the two requests.
+    expect(unknownBody.error.message.replace(/\d+/g, 'N')).toBe(realBody.error.message.replace(/\d+/g, 'N'));
+    expect(realBody.error.message).not.toContain(real.username);
+  });
 });
 
 describe('sessions', () => {
@@ -149,6 +175,21 @@ describe('sessions', () => {
 
     expect(byCookie.status).toBe(200);
     expect(byBearer.status).toBe(200);
+  });
+
+  it('sets the session cookies httpOnly, Secure and SameSite=Strict', async () => {
+    const login = await requestJson(url('/api/v1/auth/login'), { body: { username: admin.username, password: admin.password }, ca: server.caCertPem });
+    const verified = await requestJson(url('/api/v1/auth/mfa/totp'), {
+      body: { code: await freshTotpCode(admin.totpSecret) },
+      cookie: `pm_mfa=${setCookies(login).get('pm_mfa')}`,
+      ca: server.caCertPem,
+    });
+    const lines = [verified.headers['set-cookie'] ?? []].flat();
+    const line = (name: string) => lines.find((value) => value.startsWith(`${name}=`));
+
+    expect(verified.status, verified.text).toBe(200);
+    expect(line('pm_access')).toMatch(/^pm_access=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; Max-Age=(899|900); HttpOnly; Secure; SameSite=Strict$/);
+    expect(line('pm_refresh')).toMatch(/^pm_refresh=[\w-]{43}; Path=\/api\/v1\/auth; Max-Age=\d+; HttpOnly; Secure; SameSite=Strict$/);
   });
 
   it('rotates the refresh token and revokes the family on reuse', async () => {

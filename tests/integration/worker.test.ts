@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyIdFor, readActiveKey, readManifest, retiredKeyPath, signingKeyDirectory } from '@/lib/auth/signing-key-files';
+import { ensureSigningKey } from '@/lib/auth/signing-keys';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { waitFor } from '../helpers/agent-process';
 
@@ -12,10 +14,13 @@ let database: TestDatabase;
 let worker: ChildProcess;
 let output = '';
 let dataDir: string;
+/** The kid of the signing key that is 91 days old when the worker starts. */
+let agedKid: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-worker-'));
+  ({ kid: agedKid } = await ensureSigningKey(dataDir, new Date(Date.now() - 91 * 24 * 3600 * 1000)));
   await database.sql`insert into hosts (hostname, status, last_seen_at) values
     ('silent', 'online', now() - interval '2 hours'), ('fresh', 'online', now())`;
 
@@ -54,6 +59,28 @@ describe('worker process', () => {
       { hostname: 'silent', status: 'offline' },
     ]);
     await waitFor('the worker start line', async () => (output.includes('worker started') ? true : undefined), 60_000);
+  });
+
+  it('rotates a signing key that is 90 days old', async () => {
+    const directory = signingKeyDirectory(dataDir);
+    const records = await waitFor(
+      'the worker to rotate the signing key',
+      async () => {
+        const manifest = await readManifest(directory);
+        return manifest && manifest.length === 2 ? manifest : undefined;
+      },
+      60_000,
+    );
+    const aged = records.find((record) => record.kid === agedKid);
+    const active = records.find((record) => record.retiredAt === null);
+    const activeKey = await readActiveKey(directory);
+
+    expect(aged?.retiredAt).toBeInstanceOf(Date);
+    expect(Date.now() - aged!.retiredAt!.getTime()).toBeLessThan(120_000);
+    expect(active?.kid).not.toBe(agedKid);
+    expect(keyIdFor(activeKey!)).toBe(active?.kid);
+    expect(fs.statSync(retiredKeyPath(directory, agedKid)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(directory, 'signing.pem')).mode & 0o777).toBe(0o600);
   });
 
   it('times out a job host past its deadline', async () => {

@@ -286,6 +286,25 @@ describe('verifyAccessToken rejects', () => {
     expect(await failureCode(token)).toBe('crit_unsupported');
   });
 
+  it('a key past its 24-hour overlap', async () => {
+    const configDir = path.join(workDir, 'past-overlap');
+    const retiredAt = new Date('2031-06-01T00:00:00Z');
+    const overlapEnd = new Date(retiredAt.getTime() + 24 * 3600 * 1000);
+    await ensureSigningKey(configDir, new Date('2031-03-01T00:00:00Z'));
+    const pastStore = createKeyStore(configDir);
+    // Signed with the old key and valid in every claim at the end of the overlap, so only the key's age can fail it.
+    const token = (await issueAccessToken(pastStore, { userId: USER_ID, role: 'admin', sessionId: SESSION_ID, confirmation: CONFIRMATION, issuer: ISSUER, audience: AUDIENCE, now: overlapEnd })).token;
+    await rotateSigningKey(configDir, retiredAt);
+    await pastStore.reload();
+
+    const lastSecond = await verifyAccessToken(pastStore, token, { ...verifyOptions, now: new Date(overlapEnd.getTime() - 1000) }).catch((error: unknown) => error);
+    const atEnd = await verifyAccessToken(pastStore, token, { ...verifyOptions, now: overlapEnd }).catch((error: unknown) => error);
+
+    expect(lastSecond).not.toBeInstanceOf(Error);
+    expect(atEnd).toBeInstanceOf(TokenError);
+    expect((atEnd as TokenError).code).toBe('key_expired');
+  });
+
   it('input that is not a compact JWT', async () => {
     for (const token of ['', 'abc', 'a.b', 'a.b.c.d', '{"alg":"EdDSA"}.e30.', `${'a'.repeat(5000)}.e30.`]) {
       expect(await failureCode(token), token.slice(0, 20)).toBe('malformed');

@@ -4,6 +4,7 @@ import { UnauthorizedError } from '@/lib/errors';
 import { issueAccessToken } from '../issue-access-token';
 import { recordBindingFailure } from '../record-binding-failure';
 import { rotateRefreshToken } from '../rotate-refresh-token';
+import { findRefreshTokenOwner } from '../session-tokens';
 import type { SessionCookieValues } from '../session-cookies';
 import type { SignInServices } from './services';
 
@@ -14,7 +15,7 @@ import type { SignInServices } from './services';
  * whole session. Every outcome with a known token writes an audit row in the
  * rotation's transaction: `auth.binding_failed` when the request lacks the session's
  * binding (nothing else changes then), else `auth.refresh`. Requests are counted per
- * client address first.
+ * client address first, then per account once the token names its owner.
  */
 export async function refreshConsoleSession(
   ctx: Context,
@@ -24,6 +25,11 @@ export async function refreshConsoleSession(
   await services.loginLimiter.beginRefresh(request.clientAddress);
   if (!request.refreshToken) {
     throw new UnauthorizedError('no session to refresh; sign in again');
+  }
+
+  const ownerId = await findRefreshTokenOwner(ctx.db, request.refreshToken);
+  if (ownerId !== null) {
+    await services.loginLimiter.beginAccountRefresh(ownerId);
   }
 
   const rotated = await rotateRefreshToken(ctx, {
