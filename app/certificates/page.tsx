@@ -61,7 +61,7 @@ export default async function CertificatesPage() {
               </TableRow>
             )}
             {rows.map((row) => (
-              <TableRow key={row.id}>
+              <TableRow key={row.id} data-testid="certificate-row" data-certificate-id={row.id} data-status={row.status}>
                 <TableCell className="pl-4">
                   {row.hostname}
                   {row.hostRemoved && <span className="ml-1 text-xs text-muted-foreground">(removed)</span>}

@@ -14,15 +14,21 @@ const reasonSchema = z.enum(REVOCATION_REASON_NAMES, {
   error: `reason: expected one of ${REVOCATION_REASON_NAMES.join(', ')}`,
 });
 
-export const revokeCertificateInput = z.union([
-  z.object({ certificateId: z.uuid({ error: 'certificateId: expected a UUID' }), reason: reasonSchema }).strict(),
-  z
-    .object({
-      serial: z.string().regex(/^[0-9a-fA-F:]{1,64}$/, { error: 'serial: expected hexadecimal digits' }),
-      reason: reasonSchema,
-    })
-    .strict(),
-]);
+/**
+ * A revocation names the certificate by id or by serial. One object with a refinement,
+ * not a union, so a bad reason or a bad id is reported on its field.
+ */
+export const revokeCertificateInput = z
+  .object({
+    certificateId: z.uuid({ error: 'certificateId: expected a UUID' }).optional(),
+    serial: z.string().regex(/^[0-9a-fA-F:]{1,64}$/, { error: 'serial: expected hexadecimal digits' }).optional(),
+    reason: reasonSchema,
+  })
+  .strict()
+  .refine((request) => (request.certificateId === undefined) !== (request.serial === undefined), {
+    error: 'certificateId: send exactly one of certificateId and serial',
+    path: ['certificateId'],
+  });
 
 export type RevokeCertificateInput = z.input<typeof revokeCertificateInput>;
 
@@ -44,9 +50,9 @@ export async function revokeCertificate(
   assertAdmin(ctx);
   const request = parseInput(revokeCertificateInput, input, 'revocation request');
   const match =
-    'certificateId' in request
+    request.certificateId !== undefined
       ? eq(certificates.id, request.certificateId)
-      : eq(certificates.serial, canonicalSerial(request.serial));
+      : eq(certificates.serial, canonicalSerial(request.serial!));
 
   return ctx.db.transaction(async (tx) => {
     const [current] = await tx

@@ -11,7 +11,8 @@ import { launchBrowser, type TestBrowser } from '../helpers/browser';
 
 // Browser end to end in Debian's Chromium: the console shows an enrolled host
 // with its counts, starts a job through the form, streams its output live
-// and shows it finished.
+// and shows it finished. The Certificates page then renews the host's
+// certificate through the running agent and revokes it with a reason.
 
 let database: TestDatabase;
 let server: ServerProcess;
@@ -129,5 +130,41 @@ describe('console in Chromium', () => {
     const jobId = new URL(page.url()).pathname.split('/').at(-1)!;
     await page.goto(`${server.webUrl}/hosts/${hostId}`);
     expect(await page.locator(`[data-testid="host-job-row"][data-job-id="${jobId}"]`).count()).toBe(1);
+  });
+
+  it('certificates page renews and revokes', async () => {
+    const [original] = await database.sql<{ id: string; serial: string; fingerprint: string }[]>`
+      select id, serial, fingerprint from certificates where host_id = ${hostId} and status = 'active'`;
+    await page.goto(`${server.webUrl}/certificates`);
+    const originalRow = page.locator(`[data-testid="certificate-row"][data-certificate-id="${original!.id}"]`);
+    await originalRow.waitFor();
+
+    expect(await originalRow.getAttribute('data-status')).toBe('active');
+    expect(await originalRow.innerText()).toContain(original!.serial);
+    expect(await originalRow.innerText()).toContain(original!.fingerprint);
+    expect(await originalRow.locator('a', { hasText: 'Download' }).getAttribute('href')).toBe(`/api/v1/certificates/${original!.id}/bundle`);
+
+    await originalRow.getByRole('button', { name: 'Renew' }).click();
+    await originalRow.getByText('Renewal requested').waitFor();
+    const renewed = await waitFor('the certificate renewed by the agent', async () => {
+      const [row] = await database.sql<{ id: string; serial: string }[]>`
+        select id, serial from certificates where host_id = ${hostId} and status = 'active' and id <> ${original!.id}`;
+      return row;
+    });
+    await page.reload();
+    const renewedRow = page.locator(`[data-testid="certificate-row"][data-certificate-id="${renewed.id}"]`);
+    await renewedRow.waitFor();
+
+    expect(await originalRow.getAttribute('data-status')).toBe('superseded');
+    expect(await renewedRow.innerText()).toContain(renewed.serial);
+
+    await renewedRow.getByLabel('Revocation reason').selectOption('keyCompromise');
+    await renewedRow.getByRole('button', { name: 'Revoke' }).click();
+    await page.locator(`[data-testid="certificate-row"][data-certificate-id="${renewed.id}"][data-status="revoked"]`).waitFor();
+    const [audit] = await database.sql<{ details: { serial: string; reason: string } }[]>`
+      select details from audit_log where action = 'certificate.revoke' and target_id = ${renewed.id}`;
+
+    expect(await renewedRow.innerText()).toContain('revoked (keyCompromise)');
+    expect(audit?.details).toMatchObject({ serial: renewed.serial, reason: 'keyCompromise' });
   });
 });

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { X509Certificate as NodeX509Certificate, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { revokeCertificate } from '@/lib/certificates/revoke-certificate';
@@ -22,7 +22,9 @@ import * as x509 from '@/lib/pki/x509';
 import { agentExchange } from '../helpers/agent-tls-client';
 import { runAgent, waitFor, type AgentProcess } from '../helpers/agent-process';
 import { createAptTestRoot, type AptTestRoot } from '../helpers/apt-repo';
+import { createTestUser, signIn, type SignedIn } from '../helpers/auth-session';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { requestJson, type JsonResponse } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { issueCustomCertificate } from '../helpers/test-certificates';
 
@@ -35,6 +37,7 @@ let ca: { certPem: string; keyPem: string };
 let foreignCa: { certPem: string; keyPem: string };
 let workDir: string;
 let ctx: Context;
+let admin: SignedIn;
 
 interface HostIdentity {
   hostId: string;
@@ -180,10 +183,39 @@ async function ocspStatus(identity: HostIdentity): Promise<string> {
   await writeFile(path.join(dir, 'host.pem'), identity.certPem);
   const { stdout, stderr } = await run(
     'openssl',
-    ['ocsp', '-issuer', 'ca.pem', '-cert', 'host.pem', '-url', `${server.webUrl}/pki/ocsp`, '-CAfile', 'ca.pem'],
+    ['ocsp', '-issuer', 'ca.pem', '-cert', 'host.pem', '-url', `${server.webUrl}/pki/ocsp`, '-CAfile', 'ca.pem', '-resp_text'],
     { cwd: dir, timeout: 20_000 },
   );
   return `${stdout}${stderr}`;
+}
+
+/** Sends a console API request as the Admin. */
+function api(pathname: string, options: { method?: string; body?: unknown; session?: SignedIn } = {}): Promise<JsonResponse> {
+  return requestJson(`${server.webUrl}${pathname}`, {
+    method: options.method,
+    body: options.body,
+    authorization: (options.session ?? admin).bearer,
+    ca: server.caCertPem,
+  });
+}
+
+/** Sends a JSON POST over the agent listener with the identity's client certificate. */
+function agentPost(identity: { certPem: string; keyPem: string }, pathname: string, body: unknown): Promise<JsonResponse> {
+  return requestJson(`https://localhost:${server.agentPort}${pathname}`, {
+    body,
+    ca: server.caCertPem,
+    cert: identity.certPem,
+    key: identity.keyPem,
+  });
+}
+
+/** Returns the SubjectPublicKeyInfo DER of a PEM certificate. */
+function publicKeyDer(certPem: string): Buffer {
+  return Buffer.from(new x509.X509Certificate(certPem).publicKey.rawData);
+}
+
+async function auditRows(action: string, targetId: string): Promise<{ details: Record<string, unknown> }[]> {
+  return database.sql`select details from audit_log where action = ${action} and target_id = ${targetId} order by id`;
 }
 
 beforeAll(async () => {
@@ -197,6 +229,7 @@ beforeAll(async () => {
   const foreign = await ensurePki({ configDir: path.join(workDir, 'foreign'), hostNames: ['localhost'] });
   foreignCa = { certPem: foreign.caCertPem, keyPem: foreign.caKeyPem };
   ctx = { actor: { kind: 'system', name: 'certificate-test' }, db: database.db };
+  admin = await signIn(server, await createTestUser(database.db, { role: 'admin' }));
 }, 300_000);
 
 afterAll(async () => {
@@ -382,6 +415,18 @@ describe('CRL and OCSP', () => {
     expect(output).toContain('host.pem: good');
   });
 
+  it('OCSP responses are signed by a delegated responder', async () => {
+    const identity = await enrollDirectly('ocsp-signer-host');
+
+    const output = await ocspStatus(identity);
+
+    // -resp_text prints the certificates the response carries: the signer, not the CA.
+    expect(output).toMatch(/Subject: ?CN ?= ?Patch Manager OCSP Responder/);
+    expect(output).toMatch(/X509v3 Extended Key Usage:\s*\n\s*OCSP Signing\s*\n/);
+    expect(output).toContain('OCSP No Check');
+    expect(output).toContain('Response verify OK');
+  });
+
   it('OCSP answers revoked for a revoked certificate', async () => {
     const identity = await enrollDirectly('ocsp-revoked-host');
     await revokeCertificate(ctx, { certificateId: identity.certificateId, reason: 'keyCompromise' });
@@ -448,9 +493,133 @@ describe('OCSP GET form', () => {
   });
 });
 
+describe('certificates API', () => {
+  it('lists serial, fingerprint, validity and status', async () => {
+    const active = await enrollDirectly('listed-active-host');
+    const revoked = await enrollDirectly('listed-revoked-host');
+    await revokeCertificate(ctx, { certificateId: revoked.certificateId, reason: 'cessationOfOperation' });
+    const certificate = new NodeX509Certificate(active.certPem);
+
+    const response = await api('/api/v1/certificates');
+    const listed = (response.body as { certificates: Record<string, unknown>[] }).certificates;
+
+    expect(response.status, response.text).toBe(200);
+    expect(listed.find((row) => row.id === active.certificateId)).toMatchObject({
+      hostId: active.hostId,
+      hostname: 'listed-active-host',
+      serial: active.serial,
+      fingerprint: certificate.fingerprint256.replace(/:/g, '').toLowerCase(),
+      notBefore: new Date(certificate.validFrom).toISOString(),
+      notAfter: new Date(certificate.validTo).toISOString(),
+      status: 'active',
+      revocationReason: null,
+    });
+    expect(listed.find((row) => row.id === revoked.certificateId)).toMatchObject({
+      serial: revoked.serial,
+      status: 'revoked',
+      revocationReason: 'cessationOfOperation',
+    });
+  });
+
+  it('list rejects an Operator', async () => {
+    const operator = await signIn(server, await createTestUser(database.db, { role: 'operator' }));
+
+    const response = await api('/api/v1/certificates', { session: operator });
+
+    expect(response.status).toBe(403);
+  });
+
+  it('bundle holds host and CA certificates only', async () => {
+    const identity = await enrollDirectly('bundle-host');
+
+    const response = await api(`/api/v1/certificates/${identity.certificateId}/bundle`);
+    const blocks = response.text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const audits = await auditRows('certificate.download', identity.certificateId);
+
+    expect(response.status, response.text).toBe(200);
+    expect(response.headers['content-type']).toBe('application/x-pem-file');
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="bundle-host-${identity.serial}.pem"`);
+    expect(blocks).toEqual([identity.certPem.trim(), ca.certPem.trim()]);
+    expect(response.text).not.toContain('PRIVATE KEY');
+    expect(audits).toHaveLength(1);
+    expect(audits[0]?.details).toMatchObject({ hostId: identity.hostId, serial: identity.serial });
+  });
+
+  it('revoke rejects an unknown reason', async () => {
+    const identity = await enrollDirectly('bad-reason-host');
+
+    const response = await api(`/api/v1/certificates/${identity.certificateId}/revoke`, { body: { reason: 'stolen' } });
+    const error = (response.body as { error: { field?: string; message: string } }).error;
+
+    expect(response.status, response.text).toBe(400);
+    expect(error.field).toBe('reason');
+    expect(error.message).toMatch(/^reason: expected one of .*keyCompromise/);
+    expect((await exchange(identity)).status).toBe(200);
+    expect(await auditRows('certificate.revoke', identity.certificateId)).toEqual([]);
+  });
+
+  it('revoke records the reason once', async () => {
+    const identity = await enrollDirectly('api-revoked-host');
+
+    const response = await api(`/api/v1/certificates/${identity.certificateId}/revoke`, { body: { reason: 'privilegeWithdrawn' } });
+    const again = await api(`/api/v1/certificates/${identity.certificateId}/revoke`, { body: { reason: 'keyCompromise' } });
+    const audits = await auditRows('certificate.revoke', identity.certificateId);
+
+    expect(response.status, response.text).toBe(200);
+    expect(response.body).toMatchObject({ serial: identity.serial, reason: 'privilegeWithdrawn' });
+    expect(again.status, again.text).toBe(409);
+    expect(audits).toHaveLength(1);
+    expect(audits[0]?.details).toMatchObject({ serial: identity.serial, reason: 'privilegeWithdrawn', previousStatus: 'active' });
+    await waitForHandshakeRefusal(identity);
+  });
+
+  it('re-enroll returns a one-use command', async () => {
+    const identity = await enrollDirectly('reenroll-host');
+
+    const response = await api('/api/v1/certificates/reenroll', { body: { hostId: identity.hostId } });
+    const created = response.body as { tokenId: string; enrollCommand: string };
+    const token = /--token (\S+)/.exec(created.enrollCommand)?.[1];
+    const audits = await auditRows('certificate.issue', identity.hostId);
+    const [stored] = await database.sql<{ max_uses: number }[]>`select max_uses from enrollment_tokens where id = ${created.tokenId}`;
+
+    expect(response.status, response.text).toBe(201);
+    expect(created.enrollCommand).toContain(`--ca-fingerprint ${server.caFingerprint}`);
+    expect(created.enrollCommand).toMatch(/ --force$/);
+    expect(token).toBeDefined();
+    expect(stored?.max_uses).toBe(1);
+    expect(audits).toHaveLength(1);
+    expect(audits[0]?.details).toMatchObject({ method: 're-enroll', enrollmentTokenId: created.tokenId });
+    expect(JSON.stringify(audits)).not.toContain(token);
+  });
+
+  it('re-enroll without a host id names the field', async () => {
+    const response = await api('/api/v1/certificates/reenroll', { body: {} });
+
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { field: 'hostId', message: 'hostId: expected a UUID' } });
+  });
+
+  it('renewal rejects a CSR with the current key', async () => {
+    const identity = await enrollDirectly('same-key-host');
+    const dir = path.join(workDir, `same-key-${randomUUID()}`);
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'key.pem'), identity.keyPem, { mode: 0o600 });
+    const { stdout: csr } = await run('openssl', ['req', '-new', '-key', 'key.pem', '-subj', `/CN=${identity.hostId}`], { cwd: dir });
+
+    const response = await agentPost(identity, '/agent/v1/certificate/renew', { csr });
+    const [row] = await database.db.select({ status: certificates.status }).from(certificates).where(eq(certificates.id, identity.certificateId));
+
+    expect(response.status, response.text).toBe(400);
+    expect(response.body).toMatchObject({ error: { field: 'csr' } });
+    expect((response.body as { error: { message: string } }).error.message).toMatch(/new key pair/);
+    expect(row?.status).toBe('active');
+  });
+});
+
 describe('automatic renewal', () => {
   let agent: AgentProcess | undefined;
   let aptRoot: AptTestRoot | undefined;
+  let renewingHostId: string | undefined;
 
   afterAll(async () => {
     await agent?.stop();
@@ -461,6 +630,7 @@ describe('automatic renewal', () => {
     // Valid for 90 s with 10 s already passed, so the default two-thirds point is 50 s from now.
     const now = Date.now();
     const identity = await enrollDirectly('renewing-host', { notBefore: new Date(now - 10_000), notAfter: new Date(now + 80_000) });
+    renewingHostId = identity.hostId;
     const agentDir = path.join(workDir, 'agent');
     await mkdir(agentDir, { mode: 0o700 });
     await writeFile(path.join(agentDir, 'key.pem'), identity.keyPem, { mode: 0o600 });
@@ -516,5 +686,36 @@ describe('automatic renewal', () => {
     await waitForHandshakeRefusal(identity);
     const [audit] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'certificate.renew'));
     expect(audit?.details).toMatchObject({ previousSerial: identity.serial, serial: renewed.serial });
+    const renewedPem = fs.readFileSync(path.join(agentDir, 'cert.pem'), 'utf8');
+    expect(publicKeyDer(renewedPem).equals(publicKeyDer(identity.certPem))).toBe(false);
   }, 150_000);
+
+  it('agent renews at once when an Admin asks', async () => {
+    expect(renewingHostId, 'the host of the previous test').toBeDefined();
+    const [current] = await database.db
+      .select({ hostId: certificates.hostId, serial: certificates.serial })
+      .from(certificates)
+      .where(and(eq(certificates.hostId, renewingHostId!), eq(certificates.status, 'active')));
+    expect(current, 'the certificate of the previous renewal').toBeDefined();
+    const [host] = await database.db.select({ hostname: hosts.hostname }).from(hosts).where(eq(hosts.id, renewingHostId!));
+
+    const response = await api('/api/v1/certificates/renew', { body: { hostId: current!.hostId } });
+    const renewed = await waitFor(
+      'the certificate renewed on request',
+      async () => {
+        const [row] = await database.db
+          .select({ serial: certificates.serial })
+          .from(certificates)
+          .where(and(eq(certificates.hostId, current!.hostId), eq(certificates.status, 'active')));
+        return row && row.serial !== current!.serial ? row : undefined;
+      },
+      30_000,
+    );
+    const requests = await auditRows('certificate.renew_request', current!.hostId);
+
+    expect(response.status, response.text).toBe(202);
+    expect(renewed.serial).not.toBe(current!.serial);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.details).toMatchObject({ hostname: host!.hostname });
+  }, 60_000);
 });

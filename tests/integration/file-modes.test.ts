@@ -52,31 +52,40 @@ describe('startup file-mode check', () => {
     { name: 'JWT signing key', relative: path.join('jwt', 'signing.pem') },
   ];
 
+  const exposures = [
+    { who: 'group', mode: 0o640 },
+    { who: 'others', mode: 0o604 },
+  ];
+
   for (const secret of secrets) {
-    it(`refuses a group-readable ${secret.name}`, async () => {
-      const dataDir = tempDir();
-      const file = path.join(dataDir, secret.relative);
-      writeWithMode(file, '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n', 0o640);
+    for (const exposure of exposures) {
+      it(`refuses a ${secret.name} readable by ${exposure.who}`, async () => {
+        const dataDir = tempDir();
+        const file = path.join(dataDir, secret.relative);
+        writeWithMode(file, '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n', exposure.mode);
 
-      const { code, output } = await startServerExpectingExit({ PM_DATA_DIR: dataDir });
+        const { code, output } = await startServerExpectingExit({ PM_DATA_DIR: dataDir });
 
-      expect(code).toBe(1);
-      expect(output).toContain(`${file} has mode 0640`);
-      expect(output).toContain(`chmod 600 ${file}`);
-    });
+        expect(code).toBe(1);
+        expect(output).toContain(`${file} has mode 0${exposure.mode.toString(8)}`);
+        expect(output).toContain(`chmod 600 ${file}`);
+      });
+    }
   }
 
-  it('refuses a config file writable by others', async () => {
-    const dir = tempDir();
-    const configFile = path.join(dir, 'config.toml');
-    writeWithMode(configFile, `[paths]\ndata_dir = "${path.join(dir, 'data')}"\n`, 0o666);
+  for (const mode of [0o666, 0o602]) {
+    it(`refuses a config file with mode 0${mode.toString(8)}`, async () => {
+      const dir = tempDir();
+      const configFile = path.join(dir, 'config.toml');
+      writeWithMode(configFile, `[paths]\ndata_dir = "${path.join(dir, 'data')}"\n`, mode);
 
-    const { code, output } = await startServerExpectingExit({ PM_CONFIG: configFile });
+      const { code, output } = await startServerExpectingExit({ PM_CONFIG: configFile });
 
-    expect(code).toBe(1);
-    expect(output).toContain(`${configFile} has mode 0666`);
-    expect(output).toContain(`chmod 640 ${configFile}`);
-  });
+      expect(code).toBe(1);
+      expect(output).toContain(`${configFile} has mode 0${mode.toString(8)}`);
+      expect(output).toContain(`chmod 640 ${configFile}`);
+    });
+  }
 
   it('accepts owner-only keys and a 0640 config file', () => {
     const dir = tempDir();
