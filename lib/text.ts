@@ -33,6 +33,32 @@ export function toStorableJson<T>(value: T): T {
  * The walk uses an explicit stack, so nesting depth never exhausts the call stack.
  */
 export function findUnstorableText(value: unknown): string | null {
+  // Nearly every input is clean, so a walk that builds no paths checks it first.
+  return hasUnstorableText(value) ? unstorablePath(value) : null;
+}
+
+/** True when any string (key or value) in the JSON value cannot be stored; allocates nothing per string. */
+function hasUnstorableText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      for (const key in current) {
+        if (!Object.hasOwn(current, key)) continue;
+        if (!isStorableText(key)) return true;
+        stack.push((current as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
+}
+
+/** The path of the first unstorable string in document order, or null. */
+function unstorablePath(value: unknown): string | null {
   // A key is pushed as a string whose reported path ends in `(key)`. The stack
   // contains each level's entries reversed, so they are checked in document order.
   const stack: { value: unknown; path: string | null }[] = [{ value, path: null }];

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import type tls from 'node:tls';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { certificates, hosts } from '@/lib/db/schema';
@@ -6,7 +5,7 @@ import type { Database } from '@/lib/db/client';
 import { clientCertificateOk } from '@/lib/net/tls-options';
 
 export type AgentIdentity =
-  | { ok: true; hostId: string; serial: string; publicKeyDer: Buffer }
+  | { ok: true; hostId: string; serial: string; certificateDer: Buffer }
   | { ok: false; reason: string };
 
 /**
@@ -38,6 +37,5 @@ export async function authenticateAgent(db: Database, socket: tls.TLSSocket): Pr
   if (!row || row.hostId !== check.hostId) {
     return { ok: false, reason: `certificate ${check.serial} is not an active certificate of host ${check.hostId}` };
   }
-  const publicKeyDer = new X509Certificate(socket.getPeerCertificate(false).raw).publicKey.export({ type: 'spki', format: 'der' });
-  return { ok: true, hostId: row.hostId, serial: check.serial, publicKeyDer };
+  return { ok: true, hostId: row.hostId, serial: check.serial, certificateDer: check.certificateDer };
 }

@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { writeAudit } from '@/lib/audit/write-audit';
@@ -23,8 +23,8 @@ export interface RenewingAgent {
   hostId: string;
   /** Canonical serial of the certificate the request came with. */
   serial: string;
-  /** SubjectPublicKeyInfo DER of that certificate, to insist on a new key pair. */
-  publicKeyDer: Buffer;
+  /** DER of that certificate; its public key is compared with the CSR's to insist on a new key pair. */
+  certificateDer: Buffer;
 }
 
 /**
@@ -86,7 +86,8 @@ export async function renewAgentCertificate(
     }
 
     const newKey = createPublicKey(issued.certPem).export({ type: 'spki', format: 'der' });
-    if (newKey.equals(agent.publicKeyDer)) {
+    const currentKey = new X509Certificate(agent.certificateDer).publicKey.export({ type: 'spki', format: 'der' });
+    if (newKey.equals(currentKey)) {
       throw new ValidationError('csr: renewal requires a new key pair, but the CSR carries the current key', { field: 'csr' });
     }
 

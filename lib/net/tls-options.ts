@@ -91,7 +91,7 @@ export function agentTlsOptions(m: {
 
 /** Result of `clientCertificateOk`. */
 export type ClientCertificateCheck =
-  | { ok: true; serial: string; fingerprint: string; hostId: string }
+  | { ok: true; serial: string; fingerprint: string; hostId: string; certificateDer: Buffer }
   | { ok: false; reason: string };
 
 /**
@@ -107,7 +107,7 @@ export type ClientCertificateCheck =
  * Revocation is not checked here: look the returned serial up before trusting the agent.
  *
  * @returns the serial in canonical form (as `signAgentCsr` returns it), the SHA-256
- *   fingerprint of the DER, and the host id; or a reason for the log.
+ *   fingerprint of the DER, the host id and the DER itself; or a reason for the log.
  */
 export function clientCertificateOk(socket: tls.TLSSocket): ClientCertificateCheck {
   if (!socket.authorized) {
@@ -144,6 +144,7 @@ export function clientCertificateOk(socket: tls.TLSSocket): ClientCertificateChe
     serial: canonicalSerial(peer.serialNumber),
     fingerprint: derFingerprint(peer.raw),
     hostId,
+    certificateDer: peer.raw,
   };
 }
 

@@ -26,7 +26,7 @@ const facts = {
 };
 
 function pkg(name: string, version: string) {
-  return { name, version, arch: 'amd64', source: '', state: 'installed' as const, held: false, broken: false };
+  return { name, version, arch: 'amd64', source: '', state: 'installed' as 'installed' | 'half-configured', held: false, broken: false };
 }
 
 function update(name: string, security: boolean) {
@@ -124,6 +124,24 @@ describe('ingestInventory', () => {
     await ingestInventory(agentContext(), fullReport([pkg('bash', '5.2'), pkg('bash', '5.2')]));
 
     expect((await counts()).packages).toBe(1);
+  });
+
+  it('stores names, versions and sources with array and quoting characters unchanged', async () => {
+    const odd = [
+      { ...pkg('NULL', '1:2.0~rc1+dfsg-1'), source: '' },
+      { ...pkg('quote"back\\slash', '1.0,2'), source: '{braces}' },
+      { ...pkg('space name', 'v 1'), source: 'NULL', held: true, broken: true, state: 'half-configured' as const },
+    ];
+    await ingestInventory(agentContext(), fullReport(odd));
+
+    const rows = await database.sql<{ name: string; version: string; source: string; state: string; held: boolean; broken: boolean }[]>`
+      select name, version, source, state, held, broken from host_packages where host_id = ${hostId} order by name`;
+    expect(rows).toEqual(
+      odd
+        .map(({ name, version, source, state, held, broken }) => ({ name, version, source, state, held, broken }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    );
+    expect((await counts()).installed).toBe(3);
   });
 
   it('rejects a malformed report and writes nothing', async () => {

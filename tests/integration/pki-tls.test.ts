@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { agentTlsOptions, clientCertificateOk, webTlsOptions } from '@/lib/net/tls-options';
 import { ensurePki, type PkiMaterial } from '@/lib/pki/ensure-pki';
+import { derFingerprint } from '@/lib/pki/fingerprint';
 import { issueTestClient } from '@/lib/pki/issue-test-client';
 import { signAgentCsr } from '@/lib/pki/sign-agent-csr';
 import { webcrypto } from '@/lib/pki/webcrypto';
@@ -32,7 +33,8 @@ let agentPort: number;
 function agentHandler(request: IncomingMessage, response: ServerResponse): void {
   const check = clientCertificateOk(request.socket as TLSSocket);
   response.writeHead(check.ok ? 200 : 403, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(check));
+  // The DER goes out as its SHA-256, which the test compares with the issued certificate's fingerprint.
+  response.end(JSON.stringify(check.ok ? { ...check, certificateDer: derFingerprint(check.certificateDer) } : check));
 }
 
 async function listen(server: https.Server): Promise<number> {
@@ -172,7 +174,7 @@ describe('agent listener', () => {
     const { status, body } = await agentRequest(client);
 
     expect(status).toBe(200);
-    expect(body).toEqual({ ok: true, serial: client.serial, fingerprint: client.fingerprint, hostId: 'host-b' });
+    expect(body).toEqual({ ok: true, serial: client.serial, fingerprint: client.fingerprint, hostId: 'host-b', certificateDer: client.fingerprint });
   });
 
   it('accepts an Ed25519 client key', async () => {
