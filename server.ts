@@ -48,6 +48,14 @@ function readConfigOrExit(): AppConfig {
   }
 }
 
+/**
+ * Pending connections the kernel queues for a listener; Linux caps it at
+ * net.core.somaxconn (4096 by default since 5.4). After a restart, thousands of
+ * agents connect at once. A connection that finds the queue full waits for a SYN
+ * retransmission (1 s, 3 s and 7 s after the first SYN) instead of its turn.
+ */
+const LISTEN_BACKLOG = 4096;
+
 function listen(server: https.Server, port: number, host: string, setting: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -57,7 +65,7 @@ function listen(server: https.Server, port: number, host: string, setting: strin
       }
       reject(error);
     });
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -21,14 +21,28 @@ export interface ChannelOptions {
   bootId?: () => string | null;
   /** Called after `hello` went out on a new connection; the place to resend pending messages. */
   onConnected: () => void;
-  backoff?: BackoffOptions;
+  backoff?: ChannelBackoff;
   /** A connection open this long resets the backoff, in milliseconds. */
   stableMs?: number;
   /** A connection with no message and no ping for this long is closed as dead, in milliseconds. */
   silenceMs?: number;
 }
 
-const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 60_000 };
+/** Reconnect delays of the channel: the exponential backoff, and its ceiling while connections are refused. */
+export interface ChannelBackoff extends BackoffOptions {
+  /**
+   * Largest delay ceiling while connections are refused, in milliseconds. A refusal
+   * means no process listens (the server is restarting), and the kernel rejects the
+   * connection without any work by the server, so agents may retry often.
+   */
+  refusedCapMs?: number;
+  /** How long a run of refusals keeps that ceiling before the normal one applies, in milliseconds. */
+  refusedWindowMs?: number;
+}
+
+const DEFAULT_BACKOFF: ChannelBackoff = { baseMs: 1_000, capMs: 60_000 };
+const DEFAULT_REFUSED_CAP_MS = 10_000;
+const DEFAULT_REFUSED_WINDOW_MS = 10 * 60_000;
 const DEFAULT_STABLE_MS = 60_000;
 /** The server pings every 30 s, so three missed pings mean the connection is dead. */
 const DEFAULT_SILENCE_MS = 90_000;
@@ -37,7 +51,10 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
 /**
  * Keeps one mTLS WebSocket to `GET /agent/v1/channel` open, reconnecting with
  * exponential backoff and full jitter (1 s base, 60 s cap by default). The backoff
- * restarts from the beginning after a connection stayed open for `stableMs`.
+ * restarts from the beginning after a connection stayed open for `stableMs`. While
+ * connections are refused, as during a server restart, the ceiling stays at 10 s
+ * for up to 10 minutes. The fleet is then back within seconds of the listener
+ * opening, instead of waiting out delays of up to a minute.
  *
  * The agent sends `hello` first on every connection. Server messages are parsed
  * with the protocol schema; an invalid one is logged and dropped. A connection on
@@ -47,6 +64,8 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
 export class AgentChannel {
   private socket: WebSocket | null = null;
   private attempt = 0;
+  /** Start of the current run of refused connections, or null when the last attempt was not refused. */
+  private refusedSince: number | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -146,6 +165,7 @@ export class AgentChannel {
 
     let openedAt: number | null = null;
     let lastError: string | undefined;
+    let refused = false;
 
     socket.on('open', () => {
       openedAt = Date.now();
@@ -170,8 +190,9 @@ export class AgentChannel {
       socket.terminate();
     });
 
-    socket.on('error', (error) => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
       lastError = error.message;
+      refused = error.code === 'ECONNREFUSED';
     });
 
     socket.on('close', (code, reasonBuffer) => {
@@ -184,6 +205,7 @@ export class AgentChannel {
       if (connectedMs !== null && connectedMs >= (this.options.stableMs ?? DEFAULT_STABLE_MS)) {
         this.attempt = 0;
       }
+      this.refusedSince = refused && openedAt === null ? (this.refusedSince ?? Date.now()) : null;
       if (this.socket === socket) this.socket = null;
 
       for (const resolve of this.closedWaiters.splice(0)) resolve();
@@ -192,9 +214,12 @@ export class AgentChannel {
   }
 
   private scheduleReconnect(): void {
-    const delayMs = backoffDelayMs(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF);
+    const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
+    const refusing = this.refusedSince !== null && Date.now() - this.refusedSince < (backoff.refusedWindowMs ?? DEFAULT_REFUSED_WINDOW_MS);
+    const capMs = refusing ? Math.min(backoff.capMs, backoff.refusedCapMs ?? DEFAULT_REFUSED_CAP_MS) : backoff.capMs;
+    const delayMs = backoffDelayMs(this.attempt, { baseMs: backoff.baseMs, capMs });
     this.attempt += 1;
-    this.options.log.info({ event: 'channel.retry', attempt: this.attempt, delayMs }, 'reconnecting after a delay');
+    this.options.log.info({ event: 'channel.retry', attempt: this.attempt, delayMs, refused: refusing }, 'reconnecting after a delay');
     this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }
 

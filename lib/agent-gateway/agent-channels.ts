@@ -27,6 +27,8 @@ import { HelloBatcher } from './hello-batcher';
 export const PING_INTERVAL_MS = 30_000;
 /** Time an agent has to send its hello after the upgrade. */
 const HELLO_TIMEOUT_MS = 10_000;
+/** Time the agents get at shutdown to reply to the close frame before their sockets are ended. */
+const CLOSE_GRACE_MS = 2_000;
 
 interface Channel {
   hostId: string;
@@ -127,11 +129,25 @@ export class AgentChannels {
     return true;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes every channel with 1001 and waits up to `graceMs` for the agents' close
+   * frames, then ends the sockets still open. Without the limit, ws waits up to 30 s
+   * per socket for a busy or vanished agent, and the agents' reconnect backoff keeps
+   * growing while the server has not yet stopped.
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     clearInterval(this.timer);
     this.stopListening();
-    for (const channel of this.channels.values()) {
-      channel.socket.close(1001, 'server shutting down');
+    const open = [...this.channels.values()].map((channel) => channel.socket);
+    const closed = Promise.all(
+      open.map((socket) => (socket.readyState === WebSocket.CLOSED ? null : new Promise((resolve) => socket.once('close', resolve)))),
+    );
+    for (const socket of open) socket.close(1001, 'server shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const socket of open) {
+      if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
     }
     await this.hellos.flush();
     await this.flushSeen();

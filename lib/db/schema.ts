@@ -239,6 +239,8 @@ export const jobHosts = pgTable(
     primaryKey({ columns: [t.jobId, t.hostId] }),
     index('job_hosts_host_idx').on(t.hostId, t.status),
     index('job_hosts_status_idx').on(t.status),
+    // The orchestrator's counts and lookups of one job's hosts by state and wave.
+    index('job_hosts_job_status_idx').on(t.jobId, t.status, t.wave),
     check(
       'job_hosts_status_check',
       sql`${t.status} in ('held', 'pending', 'sent', 'running', 'rebooting', 'succeeded', 'failed', 'timed-out', 'cancelled', 'skipped')`,

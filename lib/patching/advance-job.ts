@@ -55,14 +55,11 @@ export async function advanceJob(tx: Transaction, jobId: string, now: Date = new
     return NOTHING;
   }
 
-  const rows = await tx
-    .select({ wave: jobHosts.wave, status: jobHosts.status, count: sql<number>`count(*)::int` })
-    .from(jobHosts)
-    .where(eq(jobHosts.jobId, jobId))
-    .groupBy(jobHosts.wave, jobHosts.status);
-  const count = (filter: (row: (typeof rows)[number]) => boolean) => rows.filter(filter).reduce((sum, row) => sum + row.count, 0);
-  const total = count(() => true);
-  const failed = count((row) => FAILED_HOST_STATES.has(row.status));
+  // Each figure is read from the (job_id, status, wave) index and only when the job's settings
+  // need it: a job of 10,000 hosts runs this for every result, so a count over all its hosts
+  // on each call made results queue behind the job's lock.
+  const failed = await countHosts(tx, jobId, [...FAILED_HOST_STATES]);
+  const total = job.failureLimitCount === null && job.failureLimitPercent !== null ? await countHosts(tx, jobId, null) : 0;
   const limit = failureLimit(total, job);
 
   let skipped = 0;
@@ -70,14 +67,12 @@ export async function advanceJob(tx: Transaction, jobId: string, now: Date = new
   if (job.stopReason === null && limit !== null && failed >= limit) {
     skipped = await stopForThreshold(tx, jobId, failed, limit);
   } else if (job.stopReason === null && job.deadlineAt > now) {
-    const active = count((row) => (ACTIVE_HOST_STATES as readonly string[]).includes(row.status));
-    const waveOneOpen = count((row) => row.wave === 1 && (OPEN_HOST_STATES as readonly string[]).includes(row.status));
-    const waveOneHeld = count((row) => row.wave === 1 && row.status === 'held');
+    const active = job.maxParallel === null ? 0 : await countHosts(tx, jobId, [...ACTIVE_HOST_STATES]);
     // Wave 2 waits until wave 1 has nothing open. The limit check above already held.
     let wave: number | null = 2;
-    if (waveOneHeld > 0) {
+    if (await anyHost(tx, jobId, ['held'], 1)) {
       wave = 1;
-    } else if (waveOneOpen > 0) {
+    } else if (await anyHost(tx, jobId, [...OPEN_HOST_STATES], 1)) {
       wave = null;
     }
     const capacity = job.maxParallel === null ? Number.POSITIVE_INFINITY : job.maxParallel - active;
@@ -86,15 +81,30 @@ export async function advanceJob(tx: Transaction, jobId: string, now: Date = new
     }
   }
 
-  const open = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(jobHosts)
-    .where(and(eq(jobHosts.jobId, jobId), inArray(jobHosts.status, [...OPEN_HOST_STATES])));
   let finished = false;
-  if ((open[0]?.n ?? 0) === 0) {
+  if (!(await anyHost(tx, jobId, [...OPEN_HOST_STATES]))) {
     finished = (await finalizeJobs(tx, [jobId])).length > 0;
   }
   return { released, skipped, finished };
+}
+
+/** Counts the job's hosts in `states`, or all of them for null. */
+async function countHosts(tx: Transaction, jobId: string, states: string[] | null): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(jobHosts)
+    .where(states === null ? eq(jobHosts.jobId, jobId) : and(eq(jobHosts.jobId, jobId), inArray(jobHosts.status, states)));
+  return row?.n ?? 0;
+}
+
+/** True when any host of the job is in one of `states`, in `wave` when given. */
+async function anyHost(tx: Transaction, jobId: string, states: string[], wave?: number): Promise<boolean> {
+  const [row] = await tx
+    .select({ hostId: jobHosts.hostId })
+    .from(jobHosts)
+    .where(and(eq(jobHosts.jobId, jobId), inArray(jobHosts.status, states), wave === undefined ? undefined : eq(jobHosts.wave, wave)))
+    .limit(1);
+  return row !== undefined;
 }
 
 async function stopForThreshold(tx: Transaction, jobId: string, failed: number, limit: number): Promise<number> {

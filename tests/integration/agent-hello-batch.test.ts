@@ -112,3 +112,42 @@ describe('agent hellos arriving together', () => {
     }
   }, 120_000);
 });
+
+describe('server shutdown with open channels', () => {
+  it('ends a channel whose agent never answers the close frame', async () => {
+    const identity = await enroll('silent-agent');
+    const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/channel`, {
+      cert: identity.certPem,
+      key: identity.keyPem,
+      ca: server.caCertPem,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ type: 'hello', agentVersion: 'silent-test' }));
+    await waitForOnline(identity.hostId);
+
+    // The agent stops reading, so it never reads the server's close frame and never replies to it.
+    const transport = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+    transport.pause();
+
+    // ws alone would wait 30 s for the reply. The helper sends SIGKILL after 15 s, which skips the final log line.
+    try {
+      await server.stop();
+      expect(server.output()).toContain('"msg":"stopped"');
+    } finally {
+      socket.terminate();
+    }
+  }, 60_000);
+});
+
+/** Waits until the host's hello has been recorded. */
+async function waitForOnline(hostId: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const [row] = await database.sql<{ status: string }[]>`select status from hosts where id = ${hostId}`;
+    if (row?.status === 'online') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`host ${hostId} never came online`);
+}

@@ -66,16 +66,16 @@ export function formatFleetTable(results: Results): string {
     });
   }
   const storm = results.storm as
-    | { agents: number; allBackSecondsAfterReady: number | null; jobHostStatuses: Record<string, number>; otherDisconnects: Record<string, number> }
+    | { agents: number; allBackSecondsAfterStart: number | null; jobHostStatuses: Record<string, number>; otherDisconnects: Record<string, number> }
     | undefined;
   if (storm) {
     const failed = storm.agents - (storm.jobHostStatuses.succeeded ?? 0);
     const others = Object.values(storm.otherDisconnects).reduce((sum, count) => sum + count, 0);
     rows.push({
       figure: `reconnect storm (${storm.agents} agents)`,
-      value: `${text(storm.allBackSecondsAfterReady)} s, ${failed} jobs not succeeded, ${others} other errors`,
+      value: `${text(storm.allBackSecondsAfterStart)} s after the restart began, ${failed} jobs not succeeded, ${others} other errors`,
       ceiling: 'goal all back < 60 s, 0, 0',
-      verdict: verdict(storm.allBackSecondsAfterReady !== null && storm.allBackSecondsAfterReady < 60 && failed === 0 && others === 0),
+      verdict: verdict(storm.allBackSecondsAfterStart !== null && storm.allBackSecondsAfterStart < 60 && failed === 0 && others === 0),
     });
   }
   const consoleReads = results.console as { rows: { hosts: number; packages: number }; reads: { name: string; p95Ms: number }[] } | undefined;

@@ -218,6 +218,7 @@ async function runStorm(
   const stopStarted = performance.now();
   await server.stop();
   const stoppedMs = performance.now() - stopStarted;
+  const startedAt = performance.now();
   await server.start();
   const readyAt = performance.now();
   fleet.holdResults = false;
@@ -267,6 +268,8 @@ async function runStorm(
     stopSeconds: round(stoppedMs / 1000, 1),
     restartSeconds: round((readyAt - stopStarted - stoppedMs) / 1000, 1),
     reconnected: back,
+    // From the new process's spawn: includes its start, during which agents already reconnect and wait.
+    allBackSecondsAfterStart: back === connected.length ? round((lastBack - startedAt) / 1000, 1) : null,
     allBackSecondsAfterReady: back === connected.length ? round((lastBack - readyAt) / 1000, 1) : null,
     goalSeconds: 60,
     jobHostStatuses: statuses,

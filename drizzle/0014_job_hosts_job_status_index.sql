@@ -1,0 +1,1 @@
+CREATE INDEX "job_hosts_job_status_idx" ON "job_hosts" USING btree ("job_id","status","wave");
