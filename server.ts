@@ -202,8 +202,8 @@ async function main(): Promise<void> {
     port: config.webPort,
     httpServer: http.createServer(),
   });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+  // Set once Next.js is prepared, which happens after the agent listener opens and before the web listener does.
+  let handle: ReturnType<typeof app.getRequestHandler> | null = null;
 
   const web = https.createServer(certificateAuthority.webOptions(), (req, res) => {
     setSecurityHeaders(res);
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
       forwardedFor: headerValue(req.headers['x-forwarded-for']),
       realIp: headerValue(req.headers['x-real-ip']),
     });
-    void handle(req, res).catch((error: unknown) => {
+    void handle!(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) res.writeHead(500).end();
     });
@@ -293,8 +293,12 @@ async function main(): Promise<void> {
   agent.on('tlsClientError', (error, socket) => recordRejectedAgentHandshake(socket.remoteAddress, error.message));
 
   await certificateAuthority.attach({ sql: database.sql, agent, web, channels });
-  await listen(web, config.webPort, config.webBind, 'server.web_port (PM_WEB_PORT)');
+  // The agent listener needs nothing from Next.js, so it opens first: after a restart, the
+  // fleet reconnects while the console is prepared, which takes seconds under that load.
   await listen(agent, config.agentPort, config.agentBind, 'server.agent_port (PM_AGENT_PORT)');
+  await app.prepare();
+  handle = app.getRequestHandler();
+  await listen(web, config.webPort, config.webBind, 'server.web_port (PM_WEB_PORT)');
 
   const worker = process.argv.includes('--with-worker') ? startWorker(log, databaseUrl, appDatabaseUrl) : null;
 
