@@ -96,11 +96,11 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     }
   }
 
-  if (isApi) {
-    const reason = crossOriginWriteReason(request.method, request.headers, writeOrigins());
-    if (reason !== null) {
-      return jsonError(403, 'forbidden', `cross-origin request refused: ${reason}`);
-    }
+  // Pages take writes too: a server action is a POST to the page's own path.
+  const crossOrigin = crossOriginWriteReason(request.method, request.headers, writeOrigins());
+  if (crossOrigin !== null) {
+    const message = `cross-origin request refused: ${crossOrigin}`;
+    return isApi ? jsonError(403, 'forbidden', message) : new NextResponse(`${message}\n`, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
 
   if (publicPath) {

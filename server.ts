@@ -56,6 +56,9 @@ function readConfigOrExit(): AppConfig {
  */
 const LISTEN_BACKLOG = 4096;
 
+/** Longest a stop may take before the process exits anyway. */
+const SHUTDOWN_LIMIT_MS = 20_000;
+
 function listen(server: https.Server, port: number, host: string, setting: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -228,6 +231,13 @@ async function main(): Promise<void> {
       return;
     }
 
+    // The Host check above fixes the origin, so forwarded host and scheme headers are dropped:
+    // Next.js compares a server action's Origin with X-Forwarded-Host when one is present.
+    delete req.headers['x-forwarded-host'];
+    delete req.headers['x-forwarded-proto'];
+    delete req.headers['x-forwarded-port'];
+    delete req.headers.forwarded;
+
     // Only the socket and trusted proxies decide the client address; a client-sent value is dropped.
     delete req.headers[CLIENT_ADDRESS_HEADER];
     delete req.headers[CLIENT_CONNECTION_HEADER];
@@ -320,6 +330,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // Each step below has its own limit; this one ends the process if something still hangs.
+    setTimeout(() => {
+      log.warn({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown did not finish in time; exiting now');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     worker?.kill('SIGTERM');
     // Both listeners stop accepting before the channels close, so agents that reconnect at
     // once are refused at TCP and retry, instead of reaching a closing server that resets them.

@@ -27,6 +27,10 @@ import { HelloBatcher } from './hello-batcher';
 export const PING_INTERVAL_MS = 30_000;
 /** Time an agent has to send its hello after the upgrade. */
 const HELLO_TIMEOUT_MS = 10_000;
+/** Time the stop waits for the last hellos and heartbeats to be recorded. */
+const FLUSH_LIMIT_MS = 3_000;
+/** A channel replaced within this time of opening is logged as a possible copied certificate. */
+const REPLACED_SOON_MS = 60_000;
 /** Time the agents get at shutdown to reply to the close frame before their sockets are ended. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -38,6 +42,8 @@ interface Channel {
   socket: WebSocket;
   alive: boolean;
   ready: boolean;
+  /** Time the channel opened, in milliseconds since the epoch. */
+  openedAt: number;
   /** Serialises message handling so started, output and result keep their order. */
   queue: Promise<void>;
 }
@@ -149,8 +155,17 @@ export class AgentChannels {
     for (const socket of open) {
       if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
     }
-    await this.hellos.flush();
-    await this.flushSeen();
+    // Work queued before the stop, such as the start acknowledgements of a large job, can hold
+    // the database pool for a long time; the last hellos and heartbeats are not worth a longer stop.
+    let limit: NodeJS.Timeout | undefined;
+    const flushed = await Promise.race([
+      Promise.all([this.hellos.flush(), this.flushSeen()]).then(() => true),
+      new Promise<false>((resolve) => (limit = setTimeout(() => resolve(false), FLUSH_LIMIT_MS))),
+    ]);
+    clearTimeout(limit);
+    if (!flushed) {
+      this.log.warn({ limitMs: FLUSH_LIMIT_MS }, 'stopped without recording the last agent hellos and heartbeats, because the database did not respond in time');
+    }
     this.wss.close();
   }
 
@@ -158,10 +173,19 @@ export class AgentChannels {
     const { hostId, address, serial } = identity;
     const previous = this.channels.get(hostId);
     if (previous) {
+      // A reconnect replaces a connection that went silent, usually long after it opened. Two
+      // live copies of one certificate push each other off within seconds, again and again.
+      const ageMs = Date.now() - previous.openedAt;
+      if (ageMs < REPLACED_SOON_MS) {
+        this.log.warn(
+          { hostId, address, previousAddress: previous.address, previousAgeMs: ageMs },
+          'agent channel replaced soon after it opened; two agents may share one certificate, so check the host and revoke the certificate if it was copied',
+        );
+      }
       previous.socket.close(4000, 'replaced by a newer connection from the same host');
     }
 
-    const channel: Channel = { hostId, address, serial, socket, alive: true, ready: false, queue: Promise.resolve() };
+    const channel: Channel = { hostId, address, serial, socket, alive: true, ready: false, openedAt: Date.now(), queue: Promise.resolve() };
     this.channels.set(hostId, channel);
     this.log.info({ hostId, address }, 'agent channel opened');
 

@@ -20,7 +20,12 @@ export async function recordJobStarted(ctx: Context, jobId: string): Promise<boo
   const hostId = agentHostId(ctx);
 
   return ctx.db.transaction(async (tx) => {
-    await lockJob(tx, jobId);
+    // Only the first host to start changes the job row, and a job never returns to queued.
+    // Later hosts skip the job lock: this transaction then holds a single row lock, so it
+    // cannot deadlock with the orchestrator, and thousands of starts do not queue on one row.
+    const [job] = await tx.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId));
+    const firstStart = job?.status === 'queued';
+    if (firstStart) await lockJob(tx, jobId);
     const updated = await tx
       .update(jobHosts)
       .set({ status: 'running', startedAt: new Date() })
@@ -28,10 +33,12 @@ export async function recordJobStarted(ctx: Context, jobId: string): Promise<boo
       .returning({ jobId: jobHosts.jobId });
     if (updated.length === 0) return false;
 
-    await tx
-      .update(jobs)
-      .set({ status: 'running', startedAt: sql`coalesce(${jobs.startedAt}, now())` })
-      .where(and(eq(jobs.id, jobId), eq(jobs.status, 'queued')));
+    if (firstStart) {
+      await tx
+        .update(jobs)
+        .set({ status: 'running', startedAt: sql`coalesce(${jobs.startedAt}, now())` })
+        .where(and(eq(jobs.id, jobId), eq(jobs.status, 'queued')));
+    }
     await notifyJobEvent(tx, { kind: 'host', jobId, hostId });
     return true;
   });

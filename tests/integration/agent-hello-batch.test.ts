@@ -113,6 +113,44 @@ describe('agent hellos arriving together', () => {
   }, 120_000);
 });
 
+describe('two connections with one certificate', () => {
+  it('closes the older with 4000 and logs a warning', async () => {
+    const identity = await enroll('copied-certificate');
+    const open = async (): Promise<WebSocket> => {
+      const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/channel`, {
+        cert: identity.certPem,
+        key: identity.keyPem,
+        ca: server.caCertPem,
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('error', reject);
+      });
+      return socket;
+    };
+
+    const first = await open();
+    const firstClosed = new Promise<number>((resolve) => first.once('close', (code) => resolve(code)));
+    const second = await open();
+    try {
+      expect(await firstClosed).toBe(4000);
+      // The server's log arrives through a pipe, not with the close frame, so it may come a little later.
+      let warning: string | undefined;
+      for (let attempt = 0; attempt < 50 && warning === undefined; attempt++) {
+        warning = server
+          .output()
+          .split('\n')
+          .find((line) => line.includes('replaced soon after it opened') && line.includes(identity.hostId));
+        if (warning === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(warning).toBeDefined();
+      expect(JSON.parse(warning!)).toMatchObject({ level: 40, hostId: identity.hostId, previousAddress: '127.0.0.1' });
+    } finally {
+      second.close();
+    }
+  });
+});
+
 describe('server shutdown with open channels', () => {
   it('ends a channel whose agent never answers the close frame', async () => {
     const identity = await enroll('silent-agent');

@@ -266,6 +266,34 @@ describe('cross-origin writes', () => {
     expect(response.text).toContain('cross-origin request refused');
   });
 
+  it('refuses a server action posted from another origin', async () => {
+    const forged = await requestJson(`${server.webUrl}/enrollment`, {
+      rawBody: '[]',
+      ca: server.caCertPem,
+      cookie: admin.cookie,
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'next-action': '0'.repeat(42) },
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('cross-origin request refused: origin https://evil.example');
+
+    const crossSite = await requestJson(`${server.webUrl}/enrollment`, {
+      rawBody: '[]',
+      ca: server.caCertPem,
+      cookie: admin.cookie,
+      headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'cross-site', 'next-action': '0'.repeat(42) },
+    });
+    expect(crossSite.status).toBe(403);
+
+    // The same post from the console's own origin passes this check and reaches Next.js.
+    const sameOrigin = await requestJson(`${server.webUrl}/enrollment`, {
+      rawBody: '[]',
+      ca: server.caCertPem,
+      cookie: admin.cookie,
+      headers: { 'content-type': 'text/plain', origin: server.webUrl, 'next-action': '0'.repeat(42) },
+    });
+    expect(sameOrigin.text).not.toContain('cross-origin request refused');
+  });
+
   it('refuses a text/plain form post marked same-site', async () => {
     const response = await requestJson(`${server.webUrl}/api/v1/account/recovery-codes`, {
       rawBody: 'x=1',
