@@ -25,8 +25,13 @@ import { HelloBatcher } from './hello-batcher';
 
 /** Interval between server pings; a channel silent for two intervals is closed. */
 export const PING_INTERVAL_MS = 30_000;
-/** Time an agent has to send its hello after the upgrade. */
-const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * Time an agent has to send its hello after the upgrade. The agent is already
+ * authenticated by its certificate, so a slow hello costs only the idle channel's
+ * memory. During a reconnect storm a busy agent or server can take more than 10 s,
+ * and closing such a channel only adds another handshake to the storm.
+ */
+const HELLO_TIMEOUT_MS = 30_000;
 /** Time the stop waits for the last hellos and heartbeats to be recorded. */
 const FLUSH_LIMIT_MS = 3_000;
 /** A channel replaced within this time of opening is logged as a possible copied certificate. */
