@@ -55,9 +55,9 @@ export async function advanceJob(tx: Transaction, jobId: string, now: Date = new
     return NOTHING;
   }
 
-  // Each figure is read from the (job_id, status, wave) index and only when the job's settings
-  // need it: a job of 10,000 hosts runs this for every result, so a count over all its hosts
-  // on each call made results queue behind the job's lock.
+  // Each figure is read from the (job_id, status, wave) index, and only when the job's settings
+  // need it. A job of 10,000 hosts runs this for every result, and a count over all its hosts
+  // on each call made the results queue behind the job's lock.
   const failed = await countHosts(tx, jobId, [...FAILED_HOST_STATES]);
   const total = job.failureLimitCount === null && job.failureLimitPercent !== null ? await countHosts(tx, jobId, null) : 0;
   const limit = failureLimit(total, job);

@@ -20,9 +20,9 @@ export async function recordJobStarted(ctx: Context, jobId: string): Promise<boo
   const hostId = agentHostId(ctx);
 
   return ctx.db.transaction(async (tx) => {
-    // Only the first host to start changes the job row, and a job never returns to queued.
-    // Later hosts skip the job lock: this transaction then holds a single row lock, so it
-    // cannot deadlock with the orchestrator, and thousands of starts do not queue on one row.
+    // Only the first host to start changes the job row; no code sets a running job back to
+    // queued. Later hosts skip the job lock and lock their own job_hosts row only, which takes
+    // no part in a lock cycle with the orchestrator, and thousands of starts run side by side.
     const [job] = await tx.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId));
     const firstStart = job?.status === 'queued';
     if (firstStart) await lockJob(tx, jobId);
