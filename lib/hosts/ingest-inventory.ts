@@ -148,8 +148,8 @@ export async function ingestInventory(ctx: Context, input: unknown): Promise<Ing
     }
 
     if (written.includes('packages') && report.packages) {
-      // A host that never reported packages has none to delete.
-      if (stored.packages !== null) await tx.execute(sql`delete from host_packages where host_id = ${hostId}`);
+      // Rows can exist while the stored hash is null, so the delete runs on every package write.
+      await tx.execute(sql`delete from host_packages where host_id = ${hostId}`);
       changes.installedCount = await insertPackages(tx, hostId, report.packages);
       changes.packagesHash = report.hashes.packages;
     }

@@ -116,22 +116,9 @@ describe('agent hellos arriving together', () => {
 describe('two connections with one certificate', () => {
   it('closes the older with 4000 and logs a warning', async () => {
     const identity = await enroll('copied-certificate');
-    const open = async (): Promise<WebSocket> => {
-      const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/channel`, {
-        cert: identity.certPem,
-        key: identity.keyPem,
-        ca: server.caCertPem,
-      });
-      await new Promise<void>((resolve, reject) => {
-        socket.once('open', () => resolve());
-        socket.once('error', reject);
-      });
-      return socket;
-    };
-
-    const first = await open();
+    const first = await openChannel(identity);
     const firstClosed = new Promise<number>((resolve) => first.once('close', (code) => resolve(code)));
-    const second = await open();
+    const second = await openChannel(identity);
     try {
       expect(await firstClosed).toBe(4000);
       // The server's log arrives through a pipe, not with the close frame, so it may come a little later.
@@ -154,15 +141,7 @@ describe('two connections with one certificate', () => {
 describe('server shutdown with open channels', () => {
   it('ends a channel whose agent never answers the close frame', async () => {
     const identity = await enroll('silent-agent');
-    const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/channel`, {
-      cert: identity.certPem,
-      key: identity.keyPem,
-      ca: server.caCertPem,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
+    const socket = await openChannel(identity);
     socket.send(JSON.stringify({ type: 'hello', agentVersion: 'silent-test' }));
     await waitForOnline(identity.hostId);
 
@@ -179,6 +158,20 @@ describe('server shutdown with open channels', () => {
     }
   }, 60_000);
 });
+
+/** Opens a channel with the identity's certificate and resolves once the upgrade is done. */
+async function openChannel(identity: Identity): Promise<WebSocket> {
+  const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/channel`, {
+    cert: identity.certPem,
+    key: identity.keyPem,
+    ca: server.caCertPem,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return socket;
+}
 
 /** Waits until the host's hello has been recorded. */
 async function waitForOnline(hostId: string): Promise<void> {
