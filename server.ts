@@ -56,6 +56,9 @@ function readConfigOrExit(): AppConfig {
  */
 const LISTEN_BACKLOG = 4096;
 
+/** Longest the server waits for the worker to stop; the worker's own job queue stop takes up to 10 s. */
+const WORKER_STOP_LIMIT_MS = 12_000;
+
 /** Longest a stop may take before the process exits anyway. */
 const SHUTDOWN_LIMIT_MS = 20_000;
 
@@ -335,6 +338,8 @@ async function main(): Promise<void> {
       log.warn({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown did not finish in time; exiting now');
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
+    // The embedded database stops last, after the worker has closed its connections.
+    const workerExited = worker && worker.exitCode === null ? new Promise((resolve) => worker.once('exit', resolve)) : null;
     worker?.kill('SIGTERM');
     // Both listeners stop accepting before the channels close, so agents that reconnect at
     // once are refused at TCP and retry, instead of reaching a closing server that resets them.
@@ -348,6 +353,11 @@ async function main(): Promise<void> {
     await events.stop();
     await networkGuard.stop();
     await database.close();
+    if (workerExited) {
+      let limit: NodeJS.Timeout | undefined;
+      await Promise.race([workerExited, new Promise((resolve) => (limit = setTimeout(resolve, WORKER_STOP_LIMIT_MS)))]);
+      clearTimeout(limit);
+    }
     await embedded?.stop();
     log.info('stopped');
     process.exit(0);

@@ -51,7 +51,8 @@ export class NetworkGuard {
   }
 
   async stop(): Promise<void> {
-    await this.unlisten?.();
+    // The database may already be gone at shutdown, and nothing is left to unsubscribe then.
+    await this.unlisten?.().catch(() => undefined);
     this.unlisten = null;
   }
 

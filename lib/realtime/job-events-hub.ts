@@ -26,7 +26,8 @@ export class JobEventsHub {
   }
 
   async stop(): Promise<void> {
-    await this.unlisten?.();
+    // The database may already be gone at shutdown, and nothing is left to unsubscribe then.
+    await this.unlisten?.().catch(() => undefined);
     this.listeners.clear();
   }
 

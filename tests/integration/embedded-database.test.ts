@@ -37,7 +37,7 @@ function canConnect(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ databaseUrl: null });
+  server = await startServer({ databaseUrl: null, withWorker: true });
   dataDir = server.dataDir;
   port = Number(server.env.PM_DB_PORT);
 }, 240_000);
@@ -82,10 +82,21 @@ describe('embedded PostgreSQL', () => {
     }
   });
 
-  it('stops the database with the server', async () => {
+  it('stops the database with the server, after the worker', async () => {
     expect(await canConnect()).toBe(true);
+    // A worker stopped before it finished starting just ends on the signal, so the test waits for it.
+    for (let attempt = 0; attempt < 300 && !server.output().includes('"msg":"worker started"'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await server.stop();
 
     expect(await canConnect()).toBe(false);
+    // The worker closes its connections before the database goes away, so it stops cleanly.
+    // Its last lines come through the pipe and can arrive just after the exit event.
+    for (let attempt = 0; attempt < 20 && !server.output().includes('"msg":"worker stopped"'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(server.output()).toContain('"msg":"worker stopped"');
+    expect(server.output()).not.toContain('ECONNRESET');
   });
 });
