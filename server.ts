@@ -33,6 +33,7 @@ import { AgentChannels } from '@/lib/agent-gateway/agent-channels';
 import { createAgentListener } from '@/lib/agent-gateway/agent-listener';
 import { NetworkGuard } from '@/lib/net/network-guard';
 import { rejectInvalidPath } from '@/lib/net/reject-invalid-path';
+import { waitAtMost } from '@/lib/wait-at-most';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -56,10 +57,10 @@ function readConfigOrExit(): AppConfig {
  */
 const LISTEN_BACKLOG = 4096;
 
-/** Longest the server waits for the worker to stop; the worker's own job queue stop takes up to 10 s. */
+/** Maximum time the server waits for the worker to stop. The worker's own job queue stop takes up to 10 s. */
 const WORKER_STOP_LIMIT_MS = 12_000;
 
-/** Longest a stop may take before the process exits anyway. */
+/** Maximum time a stop may take before the process exits anyway. */
 const SHUTDOWN_LIMIT_MS = 20_000;
 
 function listen(server: https.Server, port: number, host: string, setting: string): Promise<void> {
@@ -353,11 +354,7 @@ async function main(): Promise<void> {
     await events.stop();
     await networkGuard.stop();
     await database.close();
-    if (workerExited) {
-      let limit: NodeJS.Timeout | undefined;
-      await Promise.race([workerExited, new Promise((resolve) => (limit = setTimeout(resolve, WORKER_STOP_LIMIT_MS)))]);
-      clearTimeout(limit);
-    }
+    if (workerExited) await waitAtMost(workerExited, WORKER_STOP_LIMIT_MS);
     await embedded?.stop();
     log.info('stopped');
     process.exit(0);

@@ -57,7 +57,7 @@ function hasUnstorableText(value: unknown): boolean {
   return false;
 }
 
-/** The path of the first unstorable string in document order, or null. */
+/** Returns the path of the first unstorable string in document order, or null. */
 function unstorablePath(value: unknown): string | null {
   // A key is pushed as a string whose reported path ends in `(key)`. The stack
   // contains each level's entries reversed, so they are checked in document order.

@@ -21,6 +21,7 @@ import {
 } from '@/lib/patching/record-agent-event';
 import { recordJobRebooting } from '@/lib/patching/record-agent-reboot';
 import type { JobEventsHub } from '@/lib/realtime/job-events-hub';
+import { waitAtMost } from '@/lib/wait-at-most';
 import { HelloBatcher } from './hello-batcher';
 
 /** Interval between server pings; a channel silent for two intervals is closed. */
@@ -154,20 +155,13 @@ export class AgentChannels {
       open.map((socket) => (socket.readyState === WebSocket.CLOSED ? null : new Promise((resolve) => socket.once('close', resolve)))),
     );
     for (const socket of open) socket.close(1001, 'server shutting down');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await waitAtMost(closed, graceMs);
     for (const socket of open) {
       if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
     }
     // Work queued before the stop, such as the start acknowledgements of a large job, can hold
-    // the database pool for a long time; the last hellos and heartbeats are not worth a longer stop.
-    let limit: NodeJS.Timeout | undefined;
-    const flushed = await Promise.race([
-      Promise.all([this.hellos.flush(), this.flushSeen()]).then(() => true),
-      new Promise<false>((resolve) => (limit = setTimeout(() => resolve(false), FLUSH_LIMIT_MS))),
-    ]);
-    clearTimeout(limit);
+    // the database pool for a long time. The last hellos and heartbeats are not worth a longer stop.
+    const flushed = await waitAtMost(Promise.all([this.hellos.flush(), this.flushSeen()]), FLUSH_LIMIT_MS);
     if (!flushed) {
       this.log.warn({ limitMs: FLUSH_LIMIT_MS }, 'stopped without recording the last agent hellos and heartbeats, because the database did not respond in time');
     }
