@@ -1,3 +1,5 @@
+import net from 'node:net';
+import tls from 'node:tls';
 import WebSocket from 'ws';
 
 import {
@@ -56,6 +58,12 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
  * for up to 10 minutes. The fleet is then back within seconds of the listener
  * opening, instead of waiting out delays of up to a minute.
  *
+ * Each connection offers the TLS session of the last one, so after a server restart
+ * the agent resumes its session instead of repeating the full handshake with both
+ * certificate signatures. A session is dropped when new credentials replace the
+ * old ones, and when a connection that offered it failed after the TCP connect,
+ * since the server may have refused it.
+ *
  * The agent sends `hello` first on every connection. Server messages are parsed
  * with the protocol schema; an invalid one is logged and dropped. A connection on
  * which nothing arrives for `silenceMs`, not even a ping, is terminated and
@@ -71,6 +79,8 @@ export class AgentChannel {
   private stopped = false;
   private closedWaiters: Array<() => void> = [];
   private tls: ChannelOptions['tls'];
+  /** The newest TLS session ticket for the current credentials, offered on the next connection. */
+  private session: Buffer | null = null;
 
   constructor(private readonly options: ChannelOptions) {
     this.tls = options.tls;
@@ -83,6 +93,7 @@ export class AgentChannel {
    */
   replaceCredentials(tls: ChannelOptions['tls']): void {
     this.tls = tls;
+    this.session = null;
     this.attempt = 0;
     const socket = this.socket;
     if (socket && socket.readyState === WebSocket.OPEN) {
@@ -143,17 +154,22 @@ export class AgentChannel {
 
   private connect(): void {
     const { agentUrl, log } = this.options;
-    const tls = this.tls;
+    const credentials = this.tls;
     const url = new URL('/agent/v1/channel', agentUrl);
     url.protocol = 'wss:';
 
     log.info({ event: 'channel.connecting', url: url.href, attempt: this.attempt }, 'connecting to the agent listener');
-    // ws sends the URL's host name as SNI (none for an IP address), and Node checks the
-    // server certificate against the pinned CA and that host name.
+    const offered = this.session;
+    let resumed = false;
     const socket = new WebSocket(url, {
-      cert: tls.cert,
-      key: tls.key,
-      ca: tls.ca,
+      createConnection: ((connectOptions: tls.ConnectionOptions) => {
+        const tlsSocket = this.openTls(connectOptions, credentials, offered);
+        tlsSocket.once('secureConnect', () => (resumed = tlsSocket.isSessionReused()));
+        return tlsSocket;
+      }) as unknown as typeof net.createConnection,
+      cert: credentials.cert,
+      key: credentials.key,
+      ca: credentials.ca,
       minVersion: 'TLSv1.3',
       rejectUnauthorized: true,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
@@ -170,7 +186,7 @@ export class AgentChannel {
     socket.on('open', () => {
       openedAt = Date.now();
       this.resetSilenceTimer(socket);
-      log.info({ event: 'channel.connected', url: url.href }, 'connected to the agent listener');
+      log.info({ event: 'channel.connected', url: url.href, resumed }, 'connected to the agent listener');
       const bootId = this.options.bootId?.() ?? null;
       const hello: AgentMessage = { type: 'hello', agentVersion: this.options.agentVersion, ...(bootId === null ? {} : { bootId }) };
       socket.send(JSON.stringify(hello));
@@ -206,11 +222,32 @@ export class AgentChannel {
         this.attempt = 0;
       }
       this.refusedSince = refused && openedAt === null ? (this.refusedSince ?? Date.now()) : null;
+      if (openedAt === null && !refused && this.session === offered) this.session = null;
       if (this.socket === socket) this.socket = null;
 
       for (const resolve of this.closedWaiters.splice(0)) resolve();
       if (!this.stopped) this.scheduleReconnect();
     });
+  }
+
+  /**
+   * Opens the TLS connection for ws. Node sends the host name as SNI (none for an IP
+   * address) and checks the server certificate against the pinned CA and that name.
+   * A resumed session skips that check: the server proved its identity when the
+   * session was made.
+   */
+  private openTls(connectOptions: tls.ConnectionOptions, credentials: ChannelOptions['tls'], offered: Buffer | null): tls.TLSSocket {
+    const host = connectOptions.host ?? '';
+    const socket = tls.connect({
+      ...connectOptions,
+      path: undefined,
+      servername: net.isIP(host) === 0 ? host : '',
+      ...(offered === null ? {} : { session: offered }),
+    });
+    socket.on('session', (ticket: Buffer) => {
+      if (this.tls === credentials) this.session = ticket;
+    });
+    return socket;
   }
 
   private scheduleReconnect(): void {

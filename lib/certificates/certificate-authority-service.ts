@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type https from 'node:https';
+import type tls from 'node:tls';
 import type { AgentChannels } from '@/lib/agent-gateway/agent-channels';
 import type { Database, Sql } from '@/lib/db/client';
 import type { Logger } from '@/lib/log';
 import { agentTlsOptions, webTlsOptions } from '@/lib/net/tls-options';
 import { readCaKey } from '@/lib/pki/ca-key';
+import { pkiPaths } from '@/lib/pki/paths';
+import { loadTicketKeys } from '@/lib/pki/ticket-keys';
 import { canonicalSerial } from '@/lib/pki/serial';
 import { buildOcspRequest } from '@/lib/pki/ocsp/build-ocsp-request';
 import { ensureOcspResponder } from '@/lib/pki/ocsp/ensure-ocsp-responder';
@@ -45,12 +47,19 @@ interface Material {
  * - a renewal request: `renew-certificate` goes to the agent when its channel is here;
  * - a console TLS change: the web certificate is reloaded.
  *
- * Every CRL change also replaces the agent listener's session ticket keys, because
- * OpenSSL does not verify the client certificate again on a resumed session: tickets
- * issued before a revocation can then no longer be resumed.
+ * The agent listener's session ticket keys come from a file in the configuration
+ * directory, so agents resume their TLS sessions across restarts and across server
+ * processes. OpenSSL checks neither the chain nor the CRL on a resumed session, so this
+ * service makes the checks of a full handshake itself. It rejects a resumed session whose
+ * certificate is revoked, superseded or expired, and any resumed session while the CRL is
+ * past its nextUpdate. The revoked serials come from the applied CRL, and from each
+ * revocation notification at once, before the new CRL is signed.
  */
 export class CertificateAuthorityService {
   private appliedCrl: StoredCrl | null = null;
+  /** Canonical serials listed by the applied CRL or named by a revocation notification since. */
+  private revokedSerials = new Set<string>();
+  private ticketKeys: Buffer | null = null;
   private agent: https.Server | null = null;
   private web: https.Server | null = null;
   private channels: AgentChannels | null = null;
@@ -77,9 +86,11 @@ export class CertificateAuthorityService {
     const readKey = () => readCaKey(this.material.configDir);
     const { crl, created } = await publishCrl({ db: this.db, caCertPem: this.material.caCertPem, readCaKey: readKey });
     this.appliedCrl = crl;
+    this.revokedSerials = crlSerials(crl);
     if (created) {
       this.log.info({ crlNumber: crl.number, nextUpdate: crl.nextUpdate }, 'published a certificate revocation list');
     }
+    this.ticketKeys = await loadTicketKeys(pkiPaths(this.material.configDir).agentTicketKeys);
 
     this.consoleTls = await this.loadConsoleCertificate();
     await this.refreshResponder();
@@ -87,7 +98,11 @@ export class CertificateAuthorityService {
 
   /** Options of the agent listener: mTLS against the internal CA with the current CRL. */
   agentOptions(): ReturnType<typeof agentTlsOptions> {
+    if (!this.ticketKeys) {
+      throw new Error('CertificateAuthorityService.prepare() must run before agentOptions()');
+    }
     return agentTlsOptions({
+      ticketKeys: this.ticketKeys,
       caCertPem: this.material.caCertPem,
       ...this.material.internalWeb,
       crlPem: this.appliedCrl ? crlPem(this.appliedCrl.der) : undefined,
@@ -111,6 +126,7 @@ export class CertificateAuthorityService {
 
     this.timer = setInterval(() => this.enqueue(() => this.refresh()), PKI_REFRESH_INTERVAL_MS);
     this.timer.unref();
+    options.agent.on('secureConnection', (socket: tls.TLSSocket) => this.checkResumedSession(socket));
     for (const [listener, server] of [['web', options.web], ['agent', options.agent]] as const) {
       server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer | null, callback: (error: Error | null, response?: Buffer) => void) => {
         this.stapledResponse(listener, certificate).then(
@@ -151,6 +167,34 @@ export class CertificateAuthorityService {
     return response;
   }
 
+  /**
+   * Ends a resumed session that a full handshake would reject. The https server reads
+   * the socket only after this listener has run, so no request is served on it.
+   */
+  private checkResumedSession(socket: tls.TLSSocket): void {
+    if (!socket.isSessionReused()) return;
+    const reason = this.resumedSessionRefusal(socket);
+    if (reason === null) return;
+    this.log.warn({ address: socket.remoteAddress, reason }, 'rejected a resumed agent TLS session');
+    socket.destroy();
+  }
+
+  private resumedSessionRefusal(socket: tls.TLSSocket): string | null {
+    if (this.appliedCrl && this.appliedCrl.nextUpdate.getTime() < Date.now()) {
+      return 'the certificate revocation list is past its nextUpdate';
+    }
+    const peer = socket.getPeerCertificate(false);
+    if (!peer?.raw) return 'no client certificate in the session';
+    if (this.revokedSerials.has(canonicalSerial(peer.serialNumber))) {
+      return `certificate ${canonicalSerial(peer.serialNumber)} is revoked`;
+    }
+    const notAfter = Date.parse(peer.valid_to);
+    if (Number.isNaN(notAfter) || notAfter < Date.now()) {
+      return `certificate ${canonicalSerial(peer.serialNumber)} expired at ${peer.valid_to}`;
+    }
+    return null;
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await Promise.all(this.unlisten.map((unlisten) => unlisten().catch(() => undefined)));
@@ -167,6 +211,7 @@ export class CertificateAuthorityService {
     }
 
     if (event.kind === 'revoked') {
+      for (const serial of event.serials) this.revokedSerials.add(canonicalSerial(serial));
       // Channels close before any CRL work, so a revoked agent is cut off at once.
       const closed = this.channels?.disconnectSerials(event.serials, `certificate ${event.reason === 'superseded' ? 'superseded' : 'revoked'}`) ?? 0;
       this.log.info({ serials: event.serials, reason: event.reason, closedChannels: closed }, 'certificates revoked');
@@ -229,11 +274,16 @@ export class CertificateAuthorityService {
     }
     const changed = this.appliedCrl?.number !== crl.number;
     this.appliedCrl = crl;
-    if (!changed || !this.agent) {
+    if (!changed) {
+      return;
+    }
+    // Serials noted from notifications are all on this or a later CRL.
+    this.revokedSerials = crlSerials(crl);
+    if (!this.agent) {
       return;
     }
 
-    this.agent.setSecureContext({ ...this.agentOptions(), ticketKeys: randomBytes(48) });
+    this.agent.setSecureContext(this.agentOptions());
     this.log.info({ crlNumber: crl.number }, 'agent listener reloaded the certificate revocation list');
   }
 
@@ -269,4 +319,10 @@ export class CertificateAuthorityService {
     const webSerial = canonicalSerial(new x509.X509Certificate(this.material.internalWeb.certPem).serialNumber);
     setPkiRuntime({ responder, ownSerials: [webSerial, responder.serial] });
   }
+}
+
+/** Returns the canonical serials that a stored CRL lists. */
+function crlSerials(crl: StoredCrl): Set<string> {
+  const parsed = new x509.X509Crl(new Uint8Array(crl.der));
+  return new Set(parsed.entries.map((entry) => canonicalSerial(entry.serialNumber)));
 }

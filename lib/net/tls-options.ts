@@ -53,6 +53,9 @@ export function webTlsOptions(m: { certPem: string; keyPem: string }): tls.Secur
   };
 }
 
+/** How long the agent listener accepts a session ticket: the TLS 1.3 maximum (RFC 8446, 4.6.1). */
+export const AGENT_SESSION_TIMEOUT_S = 7 * 24 * 60 * 60;
+
 /**
  * Builds the TLS settings of the agent listener: TLS 1.3 only and mutual TLS, where the
  * client certificate must chain to the internal CA and nothing else (`ca` replaces the
@@ -62,9 +65,11 @@ export function webTlsOptions(m: { certPem: string; keyPem: string }): tls.Secur
  * Node.js then closes the socket before 'secureConnection' (without a TLS alert).
  * With `crlPem`, OpenSSL also checks every client certificate of a full handshake against
  * that CRL and rejects one that is listed, or any certificate once the CRL is past its
- * nextUpdate. Resumed sessions skip chain verification, so the caller must also
- * invalidate session tickets when the CRL changes (`ticketKeys`) and check the serial
- * against the database per request.
+ * nextUpdate. Resumed sessions skip chain verification and the CRL, so the caller must
+ * check resumed sessions against the revoked serials itself and check the serial
+ * against the database per request. `ticketKeys` must be passed on every call: a
+ * context built without them gets random keys, and saved sessions no longer resume.
+ * Session tickets are accepted for up to 7 days (`AGENT_SESSION_TIMEOUT_S`).
  * Call `clientCertificateOk` on every accepted socket for the checks OpenSSL does not make.
  */
 export function agentTlsOptions(m: {
@@ -72,14 +77,15 @@ export function agentTlsOptions(m: {
   certPem: string;
   keyPem: string;
   crlPem?: string;
-  ticketKeys?: Buffer;
+  ticketKeys: Buffer;
 }): tls.TlsOptions {
   return {
     cert: m.certPem,
     key: m.keyPem,
     ca: [m.caCertPem],
     ...(m.crlPem === undefined ? {} : { crl: m.crlPem }),
-    ...(m.ticketKeys === undefined ? {} : { ticketKeys: m.ticketKeys }),
+    ticketKeys: m.ticketKeys,
+    sessionTimeout: AGENT_SESSION_TIMEOUT_S,
     minVersion: TLS_MIN_VERSION,
     maxVersion: TLS_MIN_VERSION,
     ecdhCurve: TLS_ECDH_CURVES,

@@ -23,9 +23,9 @@ interface Rule {
  * Checks the modes of the files whose exposure would let someone impersonate the
  * server, at start and before anything reads them. Refuses when a private key (the
  * CA key `<configDir>/ca/ca.key`, the JWT signing key `<configDir>/jwt/signing.pem`,
- * the web, uploaded console and OCSP responder keys) is accessible to group or others
- * or owned by another user, or when the configuration file is writable by group or
- * accessible to others (expected mode 0640). Missing files are skipped, because the
+ * the web, uploaded console and OCSP responder keys, the agent listener's session
+ * ticket keys) is accessible to group or others or owned by another user, or when the
+ * configuration file is writable by group or accessible to others (expected mode 0640). Missing files are skipped, because the
  * server creates them with safe modes. Throws one `FileModeError` listing every
  * problem, each with the `chmod` or `chown` command that fixes it.
  */
@@ -42,6 +42,7 @@ export function checkSecretFileModes(options: { configDir: string; configFile: s
     privateKey(keys.caKey, 'internal CA key'),
     privateKey(path.join(options.configDir, 'jwt', 'signing.pem'), 'JWT signing key'),
     privateKey(keys.webKey, 'web listener key'),
+    privateKey(keys.agentTicketKeys, 'agent listener session ticket keys'),
     privateKey(path.join(options.configDir, 'tls', 'uploaded.key'), 'uploaded console key'),
     privateKey(path.join(options.configDir, 'ocsp', 'responder.key'), 'OCSP responder key'),
   ];

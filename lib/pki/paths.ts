@@ -6,6 +6,8 @@ export interface PkiPaths {
   caCert: string;
   webKey: string;
   webCert: string;
+  /** Session ticket keys of the agent listener, shared by every server process and restart. */
+  agentTicketKeys: string;
 }
 
 /**
@@ -18,5 +20,6 @@ export function pkiPaths(configDir: string): PkiPaths {
     caCert: path.join(configDir, 'ca', 'ca.pem'),
     webKey: path.join(configDir, 'tls', 'web.key'),
     webCert: path.join(configDir, 'tls', 'web.pem'),
+    agentTicketKeys: path.join(configDir, 'tls', 'agent-tickets.key'),
   };
 }

@@ -23,7 +23,10 @@ export interface ServerProcess {
   caCertPem: string;
   /** Environment that points the admin CLI at this server. */
   env: Record<string, string>;
+  /** Everything the server printed, across restarts. */
   output(): string;
+  /** Stops the server with SIGTERM and starts it again on the same data directory, ports and database. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,14 +59,45 @@ export async function startServer(options: { databaseUrl: string | null; withWor
   }
 
   const args = ['--import', 'tsx', path.join(ROOT, 'server.ts'), ...(options.withWorker ? ['--with-worker'] : [])];
+  let output = '';
+  let child = await launch(args, env, (chunk) => (output += chunk));
+  const caCertPem = fs.readFileSync(path.join(dataDir, 'ca', 'ca.pem'), 'utf8');
+  const fingerprint = /Internal CA SHA-256 fingerprint: ([0-9a-f]{64})/.exec(output)?.[1] ?? '';
+
+  return {
+    webUrl,
+    webPort,
+    agentPort,
+    dataDir,
+    caFingerprint: fingerprint,
+    caCertPem,
+    env,
+    output: () => output,
+    async restart() {
+      await terminate(child);
+      child = await launch(args, env, (chunk) => (output += chunk));
+    },
+    async stop() {
+      await terminate(child);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Spawns the server and resolves once it prints the console URL; its output goes to `append`. */
+async function launch(args: string[], env: Record<string, string>, append: (chunk: string) => void): Promise<ChildProcess> {
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...withoutDatabaseUrl(process.env), ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    append(chunk.toString());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 90 s:\n${output}`)), 90_000);
@@ -80,30 +114,17 @@ export async function startServer(options: { databaseUrl: string | null; withWor
       reject(new Error(`server exited with ${code} before it started:\n${output}`));
     });
   });
+  return child;
+}
 
-  const caCertPem = fs.readFileSync(path.join(dataDir, 'ca', 'ca.pem'), 'utf8');
-  const fingerprint = /Internal CA SHA-256 fingerprint: ([0-9a-f]{64})/.exec(output)?.[1] ?? '';
-
-  return {
-    webUrl,
-    webPort,
-    agentPort,
-    dataDir,
-    caFingerprint: fingerprint,
-    caCertPem,
-    env,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+/** Stops the server with SIGTERM, and SIGKILL after 15 s. */
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Returns the environment without `DATABASE_URL`, which the server takes from `env` alone. */

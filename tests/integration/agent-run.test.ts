@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -37,7 +37,7 @@ class AgentListener {
   private readonly wss: WebSocketServer;
 
   constructor(pki: PkiMaterial) {
-    this.server = https.createServer(agentTlsOptions({ caCertPem: pki.caCertPem, certPem: pki.webCertPem, keyPem: pki.webKeyPem }), (request, response) => {
+    this.server = https.createServer(agentTlsOptions({ caCertPem: pki.caCertPem, certPem: pki.webCertPem, keyPem: pki.webKeyPem, ticketKeys: randomBytes(48) }), (request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate as NodeX509Certificate, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -353,8 +353,43 @@ describe('agent listener handshake', () => {
     await waitForHandshakeRefusal(identity);
     const attempt = await exchange(identity, first.session);
 
+    // The ticket still decrypts, so TLS resumes, and the listener ends the session before any request.
+    expect(attempt.reused).toBe(true);
     expect(attempt.status).toBeUndefined();
-    expect(attempt.reused).toBe(false);
+    expect(server.output()).toContain(`certificate ${identity.serial} is revoked`);
+  });
+
+  it('refuses an expired resumed session', async () => {
+    const identity = await enrollDirectly('short-lived-host', {
+      notBefore: new Date(Date.now() - DAY_MS),
+      notAfter: new Date(Date.now() + 3_000),
+    });
+    const first = await exchange(identity);
+    expect(first.status).toBe(200);
+    expect(first.session).toBeDefined();
+
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const attempt = await exchange(identity, first.session);
+
+    expect(attempt.reused).toBe(true);
+    expect(attempt.status).toBeUndefined();
+    expect(server.output()).toMatch(new RegExp(`certificate ${identity.serial} expired at`));
+  });
+
+  it('resumes a session after a restart', { timeout: 120_000 }, async () => {
+    const identity = await enrollDirectly('restart-host');
+    const first = await exchange(identity);
+    expect(first.status).toBe(200);
+    const keysFile = path.join(server.dataDir, 'tls', 'agent-tickets.key');
+    expect((await stat(keysFile)).mode & 0o777).toBe(0o600);
+    const keys = await readFile(keysFile, 'utf8');
+
+    await server.restart();
+    const resumed = await exchange(identity, first.session);
+
+    expect(await readFile(keysFile, 'utf8')).toBe(keys);
+    expect(resumed.reused).toBe(true);
+    expect(resumed.status).toBe(200);
   });
 
   it('refuses the certificate of a removed host', async () => {

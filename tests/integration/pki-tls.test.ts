@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -102,7 +103,7 @@ beforeAll(async () => {
     response.end('web');
   });
   agentServer = https.createServer(
-    agentTlsOptions({ caCertPem: pki.caCertPem, certPem: pki.webCertPem, keyPem: pki.webKeyPem }),
+    agentTlsOptions({ caCertPem: pki.caCertPem, certPem: pki.webCertPem, keyPem: pki.webKeyPem, ticketKeys: randomBytes(48) }),
     agentHandler,
   );
   webPort = await listen(webServer);

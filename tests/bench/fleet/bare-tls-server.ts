@@ -1,6 +1,7 @@
 // The ceiling for the handshake figure: a bare Node.js TLS server with the agent listener's
 // certificate, CA, CRL and settings (`agentTlsOptions`) and nothing behind the handshake.
 // It reads the PEM material as JSON on stdin and prints `port <n>` once it listens.
+import { randomBytes } from 'node:crypto';
 import tls from 'node:tls';
 import { agentTlsOptions } from '@/lib/net/tls-options';
 
@@ -16,7 +17,7 @@ process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => (input += chunk));
 process.stdin.on('end', () => {
   const material = JSON.parse(input) as Material;
-  const server = tls.createServer(agentTlsOptions(material), (socket) => {
+  const server = tls.createServer(agentTlsOptions({ ...material, ticketKeys: randomBytes(48) }), (socket) => {
     socket.on('error', () => socket.destroy());
     socket.on('end', () => socket.end());
   });

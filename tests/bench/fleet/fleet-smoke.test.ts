@@ -63,14 +63,17 @@ describe('fleet benchmark, short run', () => {
     expect(fanout.allMs).not.toBeNull();
   });
 
-  it('brings every agent back after the restart with its job succeeded', () => {
+  it('brings every agent back after the restart, resuming its TLS session, with its job succeeded', () => {
     const storm = results.storm as {
       reconnected: number;
       allBackSecondsAfterStart: number | null;
       jobHostStatuses: Record<string, number>;
       otherDisconnects: Record<string, number>;
+      tlsSessions: { resumed: number; full: number };
     };
     expect(storm.reconnected).toBe(AGENTS);
+    // The restarted server reads the same session ticket keys, so every agent resumes its TLS session.
+    expect(storm.tlsSessions).toEqual({ resumed: AGENTS, full: 0 });
     expect(storm.allBackSecondsAfterStart).not.toBeNull();
     expect(storm.jobHostStatuses).toEqual({ succeeded: AGENTS });
     expect(storm.otherDisconnects).toEqual({});

@@ -66,14 +66,22 @@ export function formatFleetTable(results: Results): string {
     });
   }
   const storm = results.storm as
-    | { agents: number; allBackSecondsAfterStart: number | null; jobHostStatuses: Record<string, number>; otherDisconnects: Record<string, number> }
+    | {
+        agents: number;
+        allBackSecondsAfterStart: number | null;
+        jobHostStatuses: Record<string, number>;
+        otherDisconnects: Record<string, number>;
+        tlsSessions: { resumed: number; full: number };
+      }
     | undefined;
   if (storm) {
     const failed = storm.agents - (storm.jobHostStatuses.succeeded ?? 0);
     const others = Object.values(storm.otherDisconnects).reduce((sum, count) => sum + count, 0);
     rows.push({
       figure: `reconnect storm (${storm.agents} agents)`,
-      value: `${text(storm.allBackSecondsAfterStart)} s after the restart began, ${failed} jobs not succeeded, ${others} other errors`,
+      value:
+        `${text(storm.allBackSecondsAfterStart)} s after the new server process started, ${failed} jobs not succeeded, ${others} other errors, ` +
+        `${storm.tlsSessions.resumed} of ${storm.tlsSessions.resumed + storm.tlsSessions.full} TLS sessions resumed`,
       ceiling: 'goal all back < 60 s, 0, 0',
       verdict: verdict(storm.allBackSecondsAfterStart !== null && storm.allBackSecondsAfterStart < 60 && failed === 0 && others === 0),
     });

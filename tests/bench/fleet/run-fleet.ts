@@ -276,6 +276,7 @@ async function runStorm(
     resultsSecondsAfterReady: round(resultsSeconds, 1),
     closedByShutdown: shutdown,
     refusedThenRetried: refused,
+    tlsSessions: fleet.connects.get('storm') ?? { resumed: 0, full: 0 },
     otherDisconnects: other,
     serverLogWarningsAndErrors: serverWarnings,
     simulatorLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6, 0), max: round(loopDelay.max / 1e6, 0) },

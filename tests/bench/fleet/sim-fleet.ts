@@ -41,6 +41,8 @@ export class SimFleet {
   readonly agents: SimChannelAgent[];
   /** Disconnect reasons per phase, as the channel logs them. */
   readonly disconnects = new Map<string, Map<string, number>>();
+  /** Connections per phase, split by whether the TLS session was resumed. */
+  readonly connects = new Map<string, { resumed: number; full: number }>();
   phase = 'connect';
   holdResults = false;
   private readonly receipts = new Map<string, JobReceipts>();
@@ -144,11 +146,17 @@ export class SimFleet {
     if (!this.holdResults) agent.channel.send({ type: 'job-result', jobId: message.jobId, outcome: OUTCOME });
   }
 
-  /** Creates a pino destination that counts `channel.disconnected` reasons per phase and drops the rest. */
+  /** Creates a pino destination that counts connections and `channel.disconnected` reasons per phase and drops the rest. */
   private logSink(): Writable {
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         for (const line of chunk.toString().split('\n')) {
+          if (line.includes('"channel.connected"')) {
+            const counts = this.connects.get(this.phase) ?? { resumed: 0, full: 0 };
+            counts[line.includes('"resumed":true') ? 'resumed' : 'full'] += 1;
+            this.connects.set(this.phase, counts);
+            continue;
+          }
           if (!line.includes('"channel.disconnected"')) continue;
           const entry = JSON.parse(line) as { code?: number; reason?: string };
           const key = `${entry.code ?? '?'} ${entry.reason ?? ''}`.slice(0, 120);
