@@ -11,7 +11,7 @@ import next from 'next';
 import { ConfigError, loadConfig, type AppConfig } from '@/lib/config/load-config';
 import { openAppDatabase } from '@/lib/db/app-role';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded';
-import { createRejectedHandshakeLog } from '@/lib/net/rejected-handshake-log';
+import { logRejectedHandshakes } from '@/lib/net/rejected-handshake-log';
 import { getLogger, type Logger } from '@/lib/log';
 import { ensurePki } from '@/lib/pki/ensure-pki';
 import { checkSecretFileModes, FileModeError } from '@/lib/pki/check-file-modes';
@@ -303,8 +303,7 @@ async function main(): Promise<void> {
   web.on('tlsClientError', (error, socket) => {
     log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');
   });
-  const recordRejectedAgentHandshake = createRejectedHandshakeLog(log);
-  agent.on('tlsClientError', (error, socket) => recordRejectedAgentHandshake(socket.remoteAddress, error.message));
+  logRejectedHandshakes(agent, log);
 
   await certificateAuthority.attach({ sql: database.sql, agent, web, channels });
   // The agent listener needs nothing from Next.js, so it opens first: after a restart, the

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { getJob } from '@/lib/patching/get-job';
 import { formatDurationMs } from '@/components/format';
+import { packageChangesHeading, packageChangesSummary } from '@/components/package-change-labels';
 import { JobStatusBadge, RebootBadge } from '@/components/status-badges';
 import { Card } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -10,7 +11,7 @@ type JobHost = Awaited<ReturnType<typeof getJob>>['hosts'][number];
 // Short lists show in full; longer ones fold so the table stays scannable.
 const CHANGES_SHOWN_OPEN = 5;
 
-function Changes({ changes }: { changes: JobHost['changes'] }) {
+function Changes({ changes, dryRun }: { changes: JobHost['changes']; dryRun: boolean }) {
   if (changes.length === 0) {
     return <span className="text-muted-foreground">none</span>;
   }
@@ -32,14 +33,17 @@ function Changes({ changes }: { changes: JobHost['changes'] }) {
 
   return (
     <details>
-      <summary className="cursor-pointer text-sm">{changes.length} packages changed</summary>
+      <summary className="cursor-pointer text-sm">{packageChangesSummary(changes.length, dryRun)}</summary>
       {list}
     </details>
   );
 }
 
-/** Renders each host's part of a job: status, exit code, failure cause, package changes and reboot. */
-export function JobHostsTable({ hosts }: { hosts: JobHost[] }) {
+/**
+ * Renders each host's part of a job: status, exit code, failure cause, package changes and
+ * reboot. For a dry run, the package changes are the ones the real run would make.
+ */
+export function JobHostsTable({ hosts, dryRun }: { hosts: JobHost[]; dryRun: boolean }) {
   return (
     <Card>
       <Table data-testid="job-hosts">
@@ -49,7 +53,7 @@ export function JobHostsTable({ hosts }: { hosts: JobHost[] }) {
             <TableHead>Status</TableHead>
             <TableHead className="text-right">Exit code</TableHead>
             <TableHead>Failure</TableHead>
-            <TableHead>Packages changed</TableHead>
+            <TableHead data-testid="job-changes-heading">{packageChangesHeading(dryRun)}</TableHead>
             <TableHead>Reboot</TableHead>
             <TableHead className="text-right">Duration</TableHead>
           </TableRow>
@@ -79,7 +83,7 @@ export function JobHostsTable({ hosts }: { hosts: JobHost[] }) {
                 )}
               </TableCell>
               <TableCell>
-                <Changes changes={host.changes} />
+                <Changes changes={host.changes} dryRun={dryRun} />
               </TableCell>
               <TableCell>
                 <RebootBadge required={host.rebootRequired} />

@@ -20,6 +20,7 @@ import {
   recordJobStarted,
 } from '@/lib/patching/record-agent-event';
 import { recordJobRebooting } from '@/lib/patching/record-agent-reboot';
+import { isJobHost } from '@/lib/patching/is-job-host';
 import type { JobEventsHub } from '@/lib/realtime/job-events-hub';
 import { waitAtMost } from '@/lib/wait-at-most';
 import { HelloBatcher } from './hello-batcher';
@@ -39,6 +40,8 @@ const FLUSH_LIMIT_MS = 3_000;
 const REPLACED_SOON_MS = 60_000;
 /** Time the agents get at shutdown to reply to the close frame before their sockets are ended. */
 const CLOSE_GRACE_MS = 2_000;
+/** Job ids a channel remembers of jobs its host is not part of, so repeated messages about one are logged once. */
+const MAX_FOREIGN_JOBS_REMEMBERED = 100;
 
 interface Channel {
   hostId: string;
@@ -52,6 +55,8 @@ interface Channel {
   openedAt: number;
   /** Serialises message handling so started, output and result keep their order. */
   queue: Promise<void>;
+  /** Ids of jobs this host is not part of that the agent sent messages about, already logged. */
+  foreignJobIds: Set<string>;
 }
 
 /**
@@ -184,7 +189,7 @@ export class AgentChannels {
       previous.socket.close(4000, 'replaced by a newer connection from the same host');
     }
 
-    const channel: Channel = { hostId, address, serial, socket, alive: true, ready: false, openedAt: Date.now(), queue: Promise.resolve() };
+    const channel: Channel = { hostId, address, serial, socket, alive: true, ready: false, openedAt: Date.now(), queue: Promise.resolve(), foreignJobIds: new Set() };
     this.channels.set(hostId, channel);
     this.log.info({ hostId, address }, 'agent channel opened');
 
@@ -254,31 +259,58 @@ export class AgentChannels {
         });
         return;
       }
-      case 'job-started':
-        await recordJobStarted(ctx, message.jobId);
+      case 'job-started': {
+        const stored = await recordJobStarted(ctx, message.jobId);
+        if (!stored) await this.logIgnoredJobMessage(channel, ctx, message);
         return;
-      case 'output':
-        await recordJobOutput(ctx, message.jobId, message.lines);
+      }
+      case 'output': {
+        // A resend of lines already stored also stores zero lines.
+        const stored = await recordJobOutput(ctx, message.jobId, message.lines);
+        if (stored === 0) await this.logIgnoredJobMessage(channel, ctx, message);
         return;
+      }
       case 'job-result': {
         const stored = await recordJobResult(ctx, message.jobId, message.outcome);
-        if (!stored) {
-          this.log.info({ hostId: channel.hostId, jobId: message.jobId }, 'ignored a result for a closed or unknown job');
-        }
+        if (!stored) await this.logIgnoredJobMessage(channel, ctx, message, 'ignored a result for a closed job of this host, such as a resent result');
+        // The agent deletes its spooled result on the acknowledgement, so a result that is not stored is acknowledged too.
         this.send(channel, { type: 'result-ack', jobId: message.jobId });
         return;
       }
-      case 'job-rejected':
-        await recordJobRejected(ctx, message.jobId, message.reason);
+      case 'job-rejected': {
+        const stored = await recordJobRejected(ctx, message.jobId, message.reason);
+        if (!stored) await this.logIgnoredJobMessage(channel, ctx, message);
         return;
+      }
       case 'job-rebooting': {
         const stored = await recordJobRebooting(ctx, message.jobId, message.bootId, message.outcome);
-        if (!stored) {
-          this.log.info({ hostId: channel.hostId, jobId: message.jobId }, 'ignored a reboot report for a closed or unknown job');
-        }
+        if (!stored) await this.logIgnoredJobMessage(channel, ctx, message, 'ignored a reboot report for a closed job of this host');
         return;
       }
     }
+  }
+
+  /**
+   * Logs a job message the database did not take. A message about a job of this host
+   * is a resend or comes after the host's part closed, so it is logged at info with
+   * `ownJobMessage`, or not at all without one. A message naming a job this host was never
+   * part of comes from an agent bug or a forged payload, so it is a warning. The channel
+   * remembers the first 100 such job ids and logs each of them once.
+   */
+  private async logIgnoredJobMessage(channel: Channel, ctx: Context, message: { type: string; jobId: string }, ownJobMessage?: string): Promise<void> {
+    if (channel.foreignJobIds.has(message.jobId)) return;
+
+    const fields = { hostId: channel.hostId, jobId: message.jobId, type: message.type };
+    if (await isJobHost(ctx, message.jobId)) {
+      if (ownJobMessage) this.log.info(fields, ownJobMessage);
+      return;
+    }
+
+    if (channel.foreignJobIds.size < MAX_FOREIGN_JOBS_REMEMBERED) channel.foreignJobIds.add(message.jobId);
+    this.log.warn(
+      { ...fields, address: channel.address },
+      'ignored an agent message about a job this host is not part of; the agent may be faulty or the message forged',
+    );
   }
 
   private send(channel: Channel, message: ServerMessage): void {

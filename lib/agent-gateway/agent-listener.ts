@@ -44,6 +44,45 @@ export interface RenewalAuthority {
 /** Largest renewal request body: a CSR of at most 16 KiB in JSON. */
 const MAX_RENEWAL_BYTES = 20 * 1024;
 
+/** Fields of an agent request that its failure log names. The log never names the body, the query or a header. */
+interface RequestFacts {
+  address: string;
+  method: string;
+  path: string;
+  /** Set once the client certificate is authenticated. */
+  hostId?: string;
+  /** Largest body the route reads, in bytes; set when the route reads a body. */
+  limitBytes?: number;
+}
+
+/** Returns the path of a request target without its query, which the log leaves out. */
+function pathOf(target: string | undefined): string {
+  return (target ?? '/').split('?', 1)[0]!;
+}
+
+/**
+ * Logs an agent request that ends with an error status. A 500 is an error with the
+ * stack. Every rejection (4xx) is a warning, because the agent never sends such a
+ * request on purpose: one points to an agent bug, an agent version the server does not
+ * match, or a forged client.
+ */
+function logFailedRequest(log: Logger, request: RequestFacts, status: number, error: unknown): void {
+  const { hostId, address, method, path, limitBytes } = request;
+  if (status === 500) {
+    log.error({ err: error, hostId, address, method, path }, 'agent request failed');
+    return;
+  }
+
+  const reason = error instanceof Error ? error.message : String(error);
+  if (status === 413) {
+    log.warn({ hostId, address, method, path, status, limitBytes }, 'rejected an agent request body larger than the limit');
+  } else if (status === 400) {
+    log.warn({ hostId, address, method, path, status, reason }, 'rejected agent payload');
+  } else {
+    log.warn({ hostId, address, method, path, status, reason }, 'rejected agent request');
+  }
+}
+
 /**
  * Routes of the mTLS agent listener. Every request and upgrade is
  * authenticated from the client certificate before anything is read.
@@ -54,15 +93,19 @@ export function createAgentListener(options: { db: Database; log: Logger; channe
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const socket = req.socket as tls.TLSSocket;
     const address = socket.remoteAddress ?? 'unknown';
+    const request: RequestFacts = { address, method: req.method ?? '', path: pathOf(req.url) };
     try {
       const identity = await authenticateAgent(db, socket);
       if (!identity.ok) {
         log.warn({ address, reason: identity.reason }, 'rejected agent request');
-        throw new UnauthorizedError('client certificate is not accepted; enroll the host again');
+        sendJson(res, 401, errorBody(new UnauthorizedError('client certificate is not accepted; enroll the host again')));
+        return;
       }
+      request.hostId = identity.hostId;
 
       const url = new URL(req.url ?? '/', 'https://agent.invalid');
       if (req.method === 'POST' && url.pathname === '/agent/v1/inventory') {
+        request.limitBytes = MAX_INVENTORY_BYTES;
         const body = await readJsonBody(req, MAX_INVENTORY_BYTES);
         const ctx = { actor: { kind: 'agent' as const, hostId: identity.hostId, address }, db };
         const result = await ingestInventory(ctx, body);
@@ -71,6 +114,7 @@ export function createAgentListener(options: { db: Database; log: Logger; channe
         return;
       }
       if (req.method === 'POST' && url.pathname === '/agent/v1/certificate/renew') {
+        request.limitBytes = MAX_RENEWAL_BYTES;
         const body = await readJsonBody(req, MAX_RENEWAL_BYTES);
         const ctx = { actor: { kind: 'agent' as const, hostId: identity.hostId, address }, db };
         const renewed = await renewAgentCertificate(ctx, identity, body, authority);
@@ -85,11 +129,7 @@ export function createAgentListener(options: { db: Database; log: Logger; channe
       throw new NotFoundError(`no agent route ${req.method ?? ''} ${url.pathname}`);
     } catch (error) {
       const status = httpStatusFor(error);
-      if (status === 500) {
-        log.error({ err: error, address, url: req.url }, 'agent request failed');
-      } else if (status === 400) {
-        log.warn({ address, reason: error instanceof Error ? error.message : String(error) }, 'rejected agent payload');
-      }
+      logFailedRequest(log, request, status, error);
       if (!res.headersSent) sendJson(res, status, errorBody(error));
     }
   }

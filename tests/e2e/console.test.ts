@@ -10,8 +10,8 @@ import { enrollAgent, runAgent, tempAgentDir, waitFor, type AgentProcess } from 
 import { launchBrowser, type TestBrowser } from '../helpers/browser';
 
 // Browser end to end in Debian's Chromium: the console shows an enrolled host
-// with its counts, starts a job through the form, streams its output live
-// and shows it finished. The Certificates page then renews the host's
+// with its counts, shows what a dry run would change, starts a job through
+// the form, streams its output live and shows it finished. The Certificates page then renews the host's
 // certificate through the running agent and revokes it with a reason.
 
 let database: TestDatabase;
@@ -95,6 +95,34 @@ describe('console in Chromium', () => {
     expect(await page.locator('[data-testid="host-job-row"]').count()).toBe(0);
   });
 
+  it('shows what a dry run would change', async () => {
+    await page.goto(`${server.webUrl}/jobs/new`);
+    await page.locator(`input[name="hostIds"][value="${hostId}"]`).check();
+    await page.locator('select[name="action"]').selectOption('upgrade-all');
+    await page.locator('input[name="dryRun"]').check();
+    await page.locator('[data-testid="start-job"]').click();
+
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    await page.locator('[data-testid="job-status"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
+    const jobId = new URL(page.url()).pathname.split('/').at(-1)!;
+
+    expect(await page.locator('[data-testid="job-changes-heading"]').textContent()).toBe('Packages that would change');
+    expect(await page.locator('[data-testid="job-change"]').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining('pm-test-hello')]),
+    );
+    expect(await page.locator('[data-testid="job-hosts"]').textContent()).not.toMatch(/changed/i);
+
+    await page.goto(`${server.webUrl}/hosts/${hostId}`);
+    const row = page.locator(`[data-testid="host-job-row"][data-job-id="${jobId}"]`);
+    expect(await row.innerText()).toContain('dry run');
+    // The simulation left the host's pending updates in place for the real run below.
+    expect(await page.locator('[data-testid="update-row"]').count()).toBe(3);
+
+    await page.goto(`${server.webUrl}/reports/jobs`);
+    const reportRow = page.locator('[data-testid="job-report-row"]', { has: page.locator(`a[href="/jobs/${jobId}"]`) });
+    expect(await reportRow.innerText()).toMatch(/\b[1-9]\d* would change\b/);
+  });
+
   it('starts a job and streams its output to the end', async () => {
     const frames: { url: string; payload: string }[] = [];
     page.on('websocket', (socket) => {
@@ -120,6 +148,7 @@ describe('console in Chromium', () => {
     expect(await page.locator('[data-testid="job-change"]').allInnerTexts()).toEqual(
       expect.arrayContaining([expect.stringContaining('pm-test-hello')]),
     );
+    expect(await page.locator('[data-testid="job-changes-heading"]').textContent()).toBe('Packages changed');
 
     // The output reached the page as messages of the jobs WebSocket on the web listener.
     const messages = frames.map((frame) => ({ path: new URL(frame.url).pathname, ...(JSON.parse(frame.payload) as { type: string; line?: string; status?: string }) }));

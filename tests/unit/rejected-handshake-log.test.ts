@@ -14,10 +14,10 @@ describe('rejected agent handshake log', () => {
     const { log, lines } = sink();
     const record = createRejectedHandshakeLog(log, () => 1_000);
 
-    record('192.0.2.7', 'peer did not return a certificate');
+    record({ address: '192.0.2.7', port: 40100 }, 'peer did not return a certificate');
 
     expect(lines).toEqual([
-      { address: '192.0.2.7', reason: 'peer did not return a certificate', suppressedSinceLast: 0, message: 'agent TLS handshake rejected' },
+      { address: '192.0.2.7', port: 40100, reason: 'peer did not return a certificate', suppressedSinceLast: 0, message: 'agent TLS handshake rejected' },
     ]);
   });
 
@@ -28,22 +28,22 @@ describe('rejected agent handshake log', () => {
 
     for (let second = 0; second < 60; second += 1) {
       clock = second * 1000;
-      record('192.0.2.7', 'certificate revoked');
+      record({ address: '192.0.2.7', port: 40000 + second }, 'certificate revoked');
     }
     clock = 60_000;
-    record('192.0.2.7', 'certificate revoked');
+    record({ address: '192.0.2.7', port: 40100 }, 'certificate revoked');
 
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ suppressedSinceLast: 59 });
+    expect(lines[1]).toMatchObject({ port: 40100, suppressedSinceLast: 59 });
   });
 
   it('logs each address on its own', () => {
     const { log, lines } = sink();
     const record = createRejectedHandshakeLog(log, () => 5_000);
 
-    record('192.0.2.7', 'unknown ca');
-    record('192.0.2.8', 'unknown ca');
-    record(undefined, 'unknown ca');
+    record({ address: '192.0.2.7', port: 40100 }, 'unknown ca');
+    record({ address: '192.0.2.8', port: 40100 }, 'unknown ca');
+    record({ address: undefined, port: undefined }, 'unknown ca');
 
     expect(lines.map((line) => line.address)).toEqual(['192.0.2.7', '192.0.2.8', 'unknown']);
   });

@@ -120,7 +120,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         </CardContent>
       </Card>
 
-      <JobHostsTable hosts={job.hosts} />
+      <JobHostsTable hosts={job.hosts} dryRun={job.dryRun} />
       <JobOutput
         jobId={job.id}
         hosts={job.hosts.map((host) => ({ hostId: host.hostId, hostname: host.hostname }))}

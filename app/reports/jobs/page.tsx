@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Download } from 'lucide-react';
 import { formatDurationMs } from '@/components/format';
+import { packageChangeCount } from '@/components/package-change-labels';
 import { PrintButton } from '@/components/reports/print-button';
 import { ReportPeriodForm } from '@/components/reports/report-period-form';
 import { JobStatusBadge } from '@/components/status-badges';
@@ -123,7 +124,7 @@ export default async function JobReportPage({ searchParams }: { searchParams: Pr
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{row.exitCode ?? '—'}</TableCell>
                 <TableCell title={row.failureMessage ?? undefined}>{row.failureCause ?? '—'}</TableCell>
-                <TableCell className="text-right tabular-nums">{row.changedPackages}</TableCell>
+                <TableCell className="text-right tabular-nums">{packageChangeCount(row.changedPackages, row.dryRun)}</TableCell>
                 <TableCell className="text-right tabular-nums whitespace-nowrap">{formatDurationMs(row.durationMs)}</TableCell>
               </TableRow>
             ))}
