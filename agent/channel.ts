@@ -49,6 +49,14 @@ const DEFAULT_STABLE_MS = 60_000;
 /** The server pings every 30 s, so three missed pings mean the connection is dead. */
 const DEFAULT_SILENCE_MS = 90_000;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** Handshake rejections in a row before the agent logs how to re-enroll; one can be a passing network fault. */
+const REJECTIONS_BEFORE_HINT = 3;
+/**
+ * Error codes of TLS alerts that reject the client certificate. The patch manager's
+ * listener ends such a handshake without an alert, but a TLS proxy in front of it may
+ * send one.
+ */
+const CERTIFICATE_ALERT = /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_(CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN)$/;
 
 /**
  * Keeps one mTLS WebSocket to `GET /agent/v1/channel` open, reconnecting with
@@ -81,6 +89,10 @@ export class AgentChannel {
   private tls: ChannelOptions['tls'];
   /** The newest TLS session ticket for the current credentials, offered on the next connection. */
   private session: Buffer | null = null;
+  /** Connections in a row that the server ended during the TLS handshake or rejected with HTTP 401. */
+  private rejections = 0;
+  /** Whether the re-enrollment hint was logged since the last open connection. */
+  private rejectionReported = false;
 
   constructor(private readonly options: ChannelOptions) {
     this.tls = options.tls;
@@ -182,9 +194,12 @@ export class AgentChannel {
     let openedAt: number | null = null;
     let lastError: string | undefined;
     let refused = false;
+    let rejected = false;
 
     socket.on('open', () => {
       openedAt = Date.now();
+      this.rejections = 0;
+      this.rejectionReported = false;
       this.resetSilenceTimer(socket);
       log.info({ event: 'channel.connected', url: url.href, resumed }, 'connected to the agent listener');
       const bootId = this.options.bootId?.() ?? null;
@@ -202,6 +217,7 @@ export class AgentChannel {
 
     socket.on('unexpected-response', (_request, response) => {
       lastError = `server responded to the upgrade request with HTTP ${response.statusCode ?? 0}`;
+      rejected = response.statusCode === 401;
       response.resume();
       socket.terminate();
     });
@@ -209,6 +225,8 @@ export class AgentChannel {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       lastError = error.message;
       refused = error.code === 'ECONNREFUSED';
+      // Node.js servers end an untrusted handshake without an alert, which reads as a reset here.
+      rejected = error.code === 'ECONNRESET' || CERTIFICATE_ALERT.test(error.code ?? '');
     });
 
     socket.on('close', (code, reasonBuffer) => {
@@ -224,6 +242,17 @@ export class AgentChannel {
       this.refusedSince = refused && openedAt === null ? (this.refusedSince ?? Date.now()) : null;
       if (openedAt === null && !refused && this.session === offered) this.session = null;
       if (this.socket === socket) this.socket = null;
+      this.rejections = rejected && openedAt === null ? this.rejections + 1 : 0;
+      if (this.rejections >= REJECTIONS_BEFORE_HINT && !this.stopped && !this.rejectionReported) {
+        this.rejectionReported = true;
+        log.error(
+          { event: 'channel.certificate_rejected', reason, attempts: this.rejections },
+          `The agent listener ended ${this.rejections} connections in a row during the TLS handshake or rejected the ` +
+            'certificate. The host certificate may be revoked or expired, or this address may be outside the IP allowlist. ' +
+            'If the certificate was revoked, run the command from Re-enroll on the Certificates page on this host. ' +
+            'If the host was removed, enroll it again with a new enrollment token and --force. The agent keeps retrying.',
+        );
+      }
 
       for (const resolve of this.closedWaiters.splice(0)) resolve();
       if (!this.stopped) this.scheduleReconnect();

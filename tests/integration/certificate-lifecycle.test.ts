@@ -7,8 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { and, eq } from 'drizzle-orm';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { AgentChannel } from '@/agent/channel';
 import { revokeCertificate } from '@/lib/certificates/revoke-certificate';
 import type { Context } from '@/lib/context';
 import { auditLog, certificates, hosts } from '@/lib/db/schema';
@@ -390,6 +393,41 @@ describe('agent listener handshake', () => {
     expect(await readFile(keysFile, 'utf8')).toBe(keys);
     expect(resumed.reused).toBe(true);
     expect(resumed.status).toBe(200);
+  });
+
+  it('tells a revoked agent to re-enroll once', { timeout: 60_000 }, async () => {
+    const identity = await enrollDirectly('rejected-host');
+    await revokeCertificate(ctx, { certificateId: identity.certificateId, reason: 'cessationOfOperation' });
+    await waitForHandshakeRefusal(identity);
+    const lines: Array<{ event?: string; level: number; msg: string; reason?: string }> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+        done();
+      },
+    });
+    const channel = new AgentChannel({
+      agentUrl: `https://127.0.0.1:${server.agentPort}`,
+      tls: { cert: identity.certPem, key: identity.keyPem, ca: server.caCertPem },
+      agentVersion: 'rejected-test',
+      log: pino({ level: 'info' }, sink),
+      onMessage: () => {},
+      onConnected: () => {},
+      backoff: { baseMs: 50, capMs: 100 },
+    });
+
+    channel.start();
+    try {
+      await waitFor('six rejected attempts', async () => (lines.filter((line) => line.event === 'channel.disconnected').length >= 6 ? true : undefined), 30_000);
+    } finally {
+      await channel.stop();
+    }
+
+    const hints = lines.filter((line) => line.event === 'channel.certificate_rejected');
+    expect(hints).toHaveLength(1);
+    expect(hints[0]!.level).toBe(50);
+    expect(hints[0]!.msg).toContain('Re-enroll on the Certificates page');
+    expect(hints[0]!.msg).toContain('3 connections in a row');
   });
 
   it('refuses the certificate of a removed host', async () => {
