@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, readFile, stat, unlink } from 'node:fs/promises';
 
-import { PRIVATE_KEY_MODE } from './pki-files';
+import { PRIVATE_KEY_MODE, writeNewFile } from './pki-files';
 
 /** Node.js takes the session ticket keys as one 48-byte buffer: key name, HMAC key and AES key. */
 export const TICKET_KEYS_BYTES = 48;
@@ -58,13 +58,7 @@ async function readIfPresent(file: string): Promise<string | null> {
 /** Writes `data` to a temporary file and hard-links it to `file`. When `file` already exists, it is kept. */
 async function createOnce(file: string, data: string): Promise<void> {
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'wx', PRIVATE_KEY_MODE);
-  try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeNewFile(temporary, data, PRIVATE_KEY_MODE);
 
   try {
     await link(temporary, file);

@@ -2,13 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { certificates, hosts, jobHosts, jobs } from '@/lib/db/schema';
-import { createCsr } from '@/lib/pki/issue-test-client';
-import { revocationUrls } from '@/lib/pki/revocation-urls';
-import { canonicalSerial } from '@/lib/pki/serial';
-import { signAgentCsr } from '@/lib/pki/sign-agent-csr';
-import * as x509 from '@/lib/pki/x509';
+import { jobHosts, jobs } from '@/lib/db/schema';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { enrollDirectly } from '../helpers/enroll-directly';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 
 const AGENTS = 50;
@@ -24,28 +20,8 @@ interface Identity {
 }
 
 /** Creates a host and its active certificate the way enrollment stores them. */
-async function enroll(hostname: string): Promise<Identity> {
-  const [host] = await database.db.insert(hosts).values({ hostname }).returning({ id: hosts.id });
-  const hostId = host!.id;
-  const { keyPem, csrPem } = await createCsr();
-  const { certPem } = await signAgentCsr({
-    caCertPem: server.caCertPem,
-    caKeyPem,
-    csrPem,
-    hostId,
-    validityDays: 30,
-    revocationUrls: revocationUrls(server.webUrl),
-  });
-  const certificate = new x509.X509Certificate(certPem);
-  await database.db.insert(certificates).values({
-    hostId,
-    serial: canonicalSerial(certificate.serialNumber),
-    fingerprint: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex'),
-    notBefore: certificate.notBefore,
-    notAfter: certificate.notAfter,
-    pem: certPem,
-  });
-  return { hostId, certPem, keyPem };
+function enroll(hostname: string): Promise<Identity> {
+  return enrollDirectly({ db: database.db, hostname, caCertPem: server.caCertPem, caKeyPem, webUrl: server.webUrl });
 }
 
 /** Opens a channel, sends the hello and resolves with the first job the server pushes. */

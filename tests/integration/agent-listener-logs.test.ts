@@ -8,14 +8,11 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_INVENTORY_BYTES } from '@/lib/agent-protocol/schema';
-import { certificates, hosts, jobHosts, jobs } from '@/lib/db/schema';
+import { jobHosts, jobs } from '@/lib/db/schema';
 import { ensurePki } from '@/lib/pki/ensure-pki';
-import { createCsr, issueTestClient } from '@/lib/pki/issue-test-client';
-import { revocationUrls } from '@/lib/pki/revocation-urls';
-import { canonicalSerial } from '@/lib/pki/serial';
-import { signAgentCsr } from '@/lib/pki/sign-agent-csr';
-import * as x509 from '@/lib/pki/x509';
+import { issueTestClient } from '@/lib/pki/issue-test-client';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { enrollDirectly } from '../helpers/enroll-directly';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 
 // The log lines an operator relies on at the agent listener, read from the real
@@ -193,28 +190,8 @@ describe('job messages the database does not take', () => {
 });
 
 /** Creates a host and its active certificate the way enrollment stores them. */
-async function enroll(hostname: string): Promise<Identity> {
-  const [host] = await database.db.insert(hosts).values({ hostname }).returning({ id: hosts.id });
-  const hostId = host!.id;
-  const { keyPem, csrPem } = await createCsr();
-  const { certPem } = await signAgentCsr({
-    caCertPem: server.caCertPem,
-    caKeyPem,
-    csrPem,
-    hostId,
-    validityDays: 30,
-    revocationUrls: revocationUrls(server.webUrl),
-  });
-  const certificate = new x509.X509Certificate(certPem);
-  await database.db.insert(certificates).values({
-    hostId,
-    serial: canonicalSerial(certificate.serialNumber),
-    fingerprint: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex'),
-    notBefore: certificate.notBefore,
-    notAfter: certificate.notAfter,
-    pem: certPem,
-  });
-  return { hostId, certPem, keyPem };
+function enroll(hostname: string): Promise<Identity> {
+  return enrollDirectly({ db: database.db, hostname, caCertPem: server.caCertPem, caKeyPem, webUrl: server.webUrl });
 }
 
 /** Creates a queued refresh job with one pending host and returns its id. */
