@@ -28,6 +28,12 @@ export interface ChannelOptions {
   stableMs?: number;
   /** A connection with no message and no ping for this long is closed as dead, in milliseconds. */
   silenceMs?: number;
+  /**
+   * Reads the credential files again. Called before each attempt once handshakes are
+   * rejected in a row, so a host enrolled again with `--force` reconnects without a
+   * restart. Returns null when the files cannot be read.
+   */
+  reloadCredentials?: () => Promise<ChannelOptions['tls'] | null>;
 }
 
 /** Reconnect delays of the channel: the exponential backoff, and its ceiling while connections are refused. */
@@ -250,7 +256,10 @@ export class AgentChannel {
           `The agent listener ended ${this.rejections} connections in a row during the TLS handshake or rejected the ` +
             'certificate. The host certificate may be revoked or expired, or this address may be outside the IP allowlist. ' +
             'If the certificate was revoked, run the command from Re-enroll on the Certificates page on this host. ' +
-            'If the host was removed, enroll it again with a new enrollment token and --force. The agent keeps retrying.',
+            'If the host was removed, enroll it again with a new enrollment token and --force. ' +
+            (this.options.reloadCredentials
+              ? 'The agent reads its certificate files again before each retry and uses a new certificate without a restart.'
+              : 'Then restart the agent, because it reads its certificate only at start.'),
         );
       }
 
@@ -286,7 +295,24 @@ export class AgentChannel {
     const delayMs = backoffDelayMs(this.attempt, { baseMs: backoff.baseMs, capMs });
     this.attempt += 1;
     this.options.log.info({ event: 'channel.retry', attempt: this.attempt, delayMs, refused: refusing }, 'reconnecting after a delay');
-    this.retryTimer = setTimeout(() => this.connect(), delayMs);
+    this.retryTimer = setTimeout(() => void this.reconnect(), delayMs);
+  }
+
+  /** Connects again, first taking credentials from disk that changed while handshakes were rejected. */
+  private async reconnect(): Promise<void> {
+    const reload = this.options.reloadCredentials;
+    if (reload && this.rejections >= REJECTIONS_BEFORE_HINT) {
+      const fresh = await reload().catch(() => null);
+      if (this.stopped) return;
+      if (fresh && fresh.cert !== this.tls.cert) {
+        this.options.log.info({ event: 'channel.credentials_reloaded' }, 'using the certificate found on disk after the rejections');
+        this.tls = fresh;
+        this.session = null;
+        this.rejections = 0;
+        this.rejectionReported = false;
+      }
+    }
+    this.connect();
   }
 
   private resetSilenceTimer(socket: WebSocket): void {

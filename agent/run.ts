@@ -103,6 +103,13 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     bootId: () => readBootId(env),
     backoff: { baseMs: 1_000, capMs: reconnectCapMs(env) },
     log,
+    // A host enrolled again (pm-agent enroll --force) has new files; the renewer and the
+    // inventory poster read `tls` too, so they switch with the channel.
+    reloadCredentials: async () => {
+      const fresh = await readCredentials(paths, settings.caFingerprint).catch(() => null);
+      if (fresh && fresh.cert !== tls.cert) tls = fresh;
+      return fresh;
+    },
     onConnected: () => {
       outbox.flush();
       void runner.resendSpooled();

@@ -57,8 +57,14 @@ interface Material {
  */
 export class CertificateAuthorityService {
   private appliedCrl: StoredCrl | null = null;
-  /** Canonical serials listed by the applied CRL or named by a revocation notification since. */
+  /** Canonical serials listed by the applied CRL. */
   private revokedSerials = new Set<string>();
+  /**
+   * Canonical serials named by revocation notifications and not yet seen on an applied
+   * CRL. They are kept apart because a CRL signed before a notification can be applied
+   * after it.
+   */
+  private notifiedSerials = new Set<string>();
   private ticketKeys: Buffer | null = null;
   private agent: https.Server | null = null;
   private web: https.Server | null = null;
@@ -185,12 +191,13 @@ export class CertificateAuthorityService {
     }
     const peer = socket.getPeerCertificate(false);
     if (!peer?.raw) return 'no client certificate in the session';
-    if (this.revokedSerials.has(canonicalSerial(peer.serialNumber))) {
-      return `certificate ${canonicalSerial(peer.serialNumber)} is revoked`;
+    const serial = canonicalSerial(peer.serialNumber);
+    if (this.revokedSerials.has(serial) || this.notifiedSerials.has(serial)) {
+      return `certificate ${serial} is revoked`;
     }
     const notAfter = Date.parse(peer.valid_to);
     if (Number.isNaN(notAfter) || notAfter < Date.now()) {
-      return `certificate ${canonicalSerial(peer.serialNumber)} expired at ${peer.valid_to}`;
+      return `certificate ${serial} expired at ${peer.valid_to}`;
     }
     return null;
   }
@@ -211,7 +218,7 @@ export class CertificateAuthorityService {
     }
 
     if (event.kind === 'revoked') {
-      for (const serial of event.serials) this.revokedSerials.add(canonicalSerial(serial));
+      for (const serial of event.serials) this.notifiedSerials.add(canonicalSerial(serial));
       // Channels close before any CRL work, so a revoked agent is cut off at once.
       const closed = this.channels?.disconnectSerials(event.serials, `certificate ${event.reason === 'superseded' ? 'superseded' : 'revoked'}`) ?? 0;
       this.log.info({ serials: event.serials, reason: event.reason, closedChannels: closed }, 'certificates revoked');
@@ -277,8 +284,8 @@ export class CertificateAuthorityService {
     if (!changed) {
       return;
     }
-    // Serials noted from notifications are all on this or a later CRL.
     this.revokedSerials = crlSerials(crl);
+    for (const serial of this.revokedSerials) this.notifiedSerials.delete(serial);
     if (!this.agent) {
       return;
     }

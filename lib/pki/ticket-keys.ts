@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, stat, unlink } from 'node:fs/promises';
+import { link, lstat, readFile, stat, unlink } from 'node:fs/promises';
 
 import { PRIVATE_KEY_MODE, writeNewFile } from './pki-files';
 
@@ -24,7 +24,13 @@ export async function loadTicketKeys(file: string): Promise<Buffer> {
     await createOnce(file, `${randomBytes(TICKET_KEYS_BYTES).toString('hex')}\n`);
     text = await readIfPresent(file);
     if (text === null) {
-      throw new Error(`Session ticket key file ${file} disappeared right after it was created`);
+      // link() fails with EEXIST on a symbolic link whose target is missing, so nothing was created.
+      const dangling = (await lstat(file).catch(() => null))?.isSymbolicLink() === true;
+      throw new Error(
+        dangling
+          ? `Session ticket key file ${file} is a symbolic link to a missing file; delete the link and restart the server to create new keys`
+          : `Session ticket key file ${file} disappeared right after it was created`,
+      );
     }
   }
 
@@ -50,8 +56,13 @@ async function readIfPresent(file: string): Promise<string | null> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new Error(
+      `Session ticket key file ${file} cannot be read (${code ?? (error as Error).message}); it must be a regular file. ` +
+        'Delete it (with rm -r if it is a directory) and restart the server to create new keys',
+      { cause: error },
+    );
   }
 }
 

@@ -406,19 +406,26 @@ describe('agent listener handshake', () => {
         done();
       },
     });
+    const revoked = { cert: identity.certPem, key: identity.keyPem, ca: server.caCertPem };
+    // The files on disk: the revoked certificate until the host is enrolled again.
+    let onDisk = revoked;
     const channel = new AgentChannel({
       agentUrl: `https://127.0.0.1:${server.agentPort}`,
-      tls: { cert: identity.certPem, key: identity.keyPem, ca: server.caCertPem },
+      tls: revoked,
       agentVersion: 'rejected-test',
       log: pino({ level: 'info' }, sink),
       onMessage: () => {},
       onConnected: () => {},
       backoff: { baseMs: 50, capMs: 100 },
+      reloadCredentials: () => Promise.resolve(onDisk),
     });
 
     channel.start();
     try {
       await waitFor('six rejected attempts', async () => (lines.filter((line) => line.event === 'channel.disconnected').length >= 6 ? true : undefined), 30_000);
+      const enrolledAgain = await enrollDirectly('rejected-host-again');
+      onDisk = { cert: enrolledAgain.certPem, key: enrolledAgain.keyPem, ca: server.caCertPem };
+      await waitFor('connection with the new certificate', async () => (channel.connected ? true : undefined), 30_000);
     } finally {
       await channel.stop();
     }
@@ -428,6 +435,8 @@ describe('agent listener handshake', () => {
     expect(hints[0]!.level).toBe(50);
     expect(hints[0]!.msg).toContain('Re-enroll on the Certificates page');
     expect(hints[0]!.msg).toContain('3 connections in a row');
+    expect(hints[0]!.msg).toContain('reads its certificate files again before each retry');
+    expect(lines.filter((line) => line.event === 'channel.credentials_reloaded')).toHaveLength(1);
   });
 
   it('refuses the certificate of a removed host', async () => {

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,5 +49,19 @@ describe('agent listener session ticket keys', () => {
     await writeFile(file, 'abcd\n', { mode: 0o600 });
 
     await expect(loadTicketKeys(file)).rejects.toThrow(`Session ticket key file ${file} is invalid: expected 96 lowercase hex digits`);
+  });
+
+  it('names a directory in place of the file', async () => {
+    const file = path.join(dir, 'directory.key');
+    await mkdir(file, { mode: 0o700 });
+
+    await expect(loadTicketKeys(file)).rejects.toThrow(`Session ticket key file ${file} cannot be read (EISDIR)`);
+  });
+
+  it('names a dangling symbolic link', async () => {
+    const file = path.join(dir, 'dangling.key');
+    await symlink(path.join(dir, 'missing-target'), file);
+
+    await expect(loadTicketKeys(file)).rejects.toThrow(`Session ticket key file ${file} is a symbolic link to a missing file`);
   });
 });
