@@ -11,7 +11,7 @@ import next from 'next';
 import { ConfigError, loadConfig, type AppConfig } from '@/lib/config/load-config';
 import { openAppDatabase } from '@/lib/db/app-role';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/db/embedded';
-import { logRejectedHandshakes } from '@/lib/net/rejected-handshake-log';
+import { logRejectedHandshakes, trackPeers } from '@/lib/net/rejected-handshake-log';
 import { getLogger, type Logger } from '@/lib/log';
 import { ensurePki } from '@/lib/pki/ensure-pki';
 import { checkSecretFileModes, FileModeError } from '@/lib/pki/check-file-modes';
@@ -300,8 +300,10 @@ async function main(): Promise<void> {
   // Browsers abort console handshakes routinely (an untrusted certificate, a closed
   // tab), so those stay at debug. A rejected agent handshake may be a host whose
   // certificate was revoked or an intruder, so it is logged at warn, rate-limited.
+  const webPeerOf = trackPeers(web);
   web.on('tlsClientError', (error, socket) => {
-    log.debug({ address: socket.remoteAddress, reason: error.message }, 'TLS handshake rejected');
+    const peer = webPeerOf(socket);
+    log.debug({ address: peer.address, port: peer.port, reason: error.message }, 'TLS handshake rejected');
   });
   logRejectedHandshakes(agent, log);
 

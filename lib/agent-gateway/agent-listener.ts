@@ -140,6 +140,7 @@ export function createAgentListener(options: { db: Database; log: Logger; channe
     const url = new URL(req.url ?? '/', 'https://agent.invalid');
     try {
       if (url.pathname !== '/agent/v1/channel') {
+        log.warn({ address, path: url.pathname, status: 404 }, 'rejected an agent upgrade to an unknown path');
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }

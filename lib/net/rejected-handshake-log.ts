@@ -50,17 +50,25 @@ export function createRejectedHandshakeLog(log: Logger, now: () => number = Date
  */
 export function logRejectedHandshakes(server: tls.Server, log: Logger): void {
   const record = createRejectedHandshakeLog(log);
-  const peers = new WeakMap<net.Socket, Peer>();
-
-  server.on('connection', (socket: net.Socket) => {
-    peers.set(socket, { address: socket.remoteAddress, port: socket.remotePort });
-  });
+  const peerOf = trackPeers(server);
   server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-    record(peerOf(socket, peers), rejectionReason(error, socket));
+    record(peerOf(socket), rejectionReason(error, socket));
   });
 }
 
-function peerOf(socket: tls.TLSSocket, peers: WeakMap<net.Socket, Peer>): Peer {
+/**
+ * Records the peer of every TCP connection `server` accepts and returns a lookup from
+ * a TLS socket of that server to its peer, which still works once the socket is destroyed.
+ */
+export function trackPeers(server: tls.Server): (socket: tls.TLSSocket) => Peer {
+  const peers = new WeakMap<net.Socket, Peer>();
+  server.on('connection', (socket: net.Socket) => {
+    peers.set(socket, { address: socket.remoteAddress, port: socket.remotePort });
+  });
+  return (socket) => lookUpPeer(socket, peers);
+}
+
+function lookUpPeer(socket: tls.TLSSocket, peers: WeakMap<net.Socket, Peer>): Peer {
   // NOTE: `_parent` (the TCP socket a server-side TLSSocket wraps) is internal to Node.js,
   // checked on Node.js 20. Without it the line names the TLS socket's own address, which is
   // undefined once the socket is destroyed.

@@ -107,6 +107,31 @@ describe('rejected agent requests', () => {
   });
 });
 
+describe('rejected agent upgrades', () => {
+  it('logs an unknown upgrade path at warn', async () => {
+    const identity = await enroll('unknown-upgrade');
+
+    const status = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`wss://localhost:${server.agentPort}/agent/v1/other?probe=1`, {
+        cert: identity.certPem,
+        key: identity.keyPem,
+        ca: server.caCertPem,
+      });
+      socket.on('unexpected-response', (_request, response) => {
+        resolve(response.statusCode ?? 0);
+        socket.terminate();
+      });
+      socket.on('open', () => reject(new Error('the upgrade to an unknown path was accepted')));
+      socket.on('error', () => {});
+    });
+    const line = await waitForLogLine((entry) => entry.msg === 'rejected an agent upgrade to an unknown path');
+
+    expect(status).toBe(404);
+    expect(line.level).toBe(WARN);
+    expect(line).toMatchObject({ address: '127.0.0.1', path: '/agent/v1/other', status: 404 });
+  });
+});
+
 describe('rejected agent handshakes', () => {
   it('name the peer of a foreign certificate', async () => {
     const foreign = await ensurePki({ configDir: foreignDir, hostNames: ['localhost'] });
