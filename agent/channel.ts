@@ -34,6 +34,12 @@ export interface ChannelOptions {
    * restart. Returns null when the files cannot be read.
    */
   reloadCredentials?: () => Promise<ChannelOptions['tls'] | null>;
+  /**
+   * An open connection is closed and made again after this long, plus up to a tenth at
+   * random, so the saved TLS session stays younger than the server's ticket lifetime
+   * (one day), in milliseconds.
+   */
+  sessionRefreshMs?: number;
 }
 
 /** Reconnect delays of the channel: the exponential backoff, and its ceiling while connections are refused. */
@@ -52,6 +58,7 @@ const DEFAULT_BACKOFF: ChannelBackoff = { baseMs: 1_000, capMs: 60_000 };
 const DEFAULT_REFUSED_CAP_MS = 10_000;
 const DEFAULT_REFUSED_WINDOW_MS = 10 * 60_000;
 const DEFAULT_STABLE_MS = 60_000;
+const DEFAULT_SESSION_REFRESH_MS = 20 * 60 * 60_000;
 /** The server pings every 30 s, so three missed pings mean the connection is dead. */
 const DEFAULT_SILENCE_MS = 90_000;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -90,6 +97,7 @@ export class AgentChannel {
   private refusedSince: number | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private closedWaiters: Array<() => void> = [];
   private tls: ChannelOptions['tls'];
@@ -153,6 +161,7 @@ export class AgentChannel {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.silenceTimer);
+    clearTimeout(this.refreshTimer);
 
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) {
@@ -207,6 +216,8 @@ export class AgentChannel {
       this.rejections = 0;
       this.rejectionReported = false;
       this.resetSilenceTimer(socket);
+      const refreshMs = this.options.sessionRefreshMs ?? DEFAULT_SESSION_REFRESH_MS;
+      this.refreshTimer = setTimeout(() => socket.close(1000, 'renewing the TLS session'), refreshMs * (1 + Math.random() / 10));
       log.info({ event: 'channel.connected', url: url.href, resumed }, 'connected to the agent listener');
       const bootId = this.options.bootId?.() ?? null;
       const hello: AgentMessage = { type: 'hello', agentVersion: this.options.agentVersion, ...(bootId === null ? {} : { bootId }) };
@@ -237,6 +248,7 @@ export class AgentChannel {
 
     socket.on('close', (code, reasonBuffer) => {
       clearTimeout(this.silenceTimer);
+      clearTimeout(this.refreshTimer);
       const reason = reasonBuffer.toString() || lastError || 'connection closed';
       const connectedMs = openedAt === null ? null : Date.now() - openedAt;
       const level = this.stopped ? 'info' : 'warn';

@@ -78,7 +78,7 @@ async function stopListener(listener: { server: https.Server; sockets: WebSocket
 }
 
 /** Starts a channel and returns the `resumed` flag of each `channel.connected` line as it arrives. */
-function startChannel(port: number, credentials: Credentials): { channel: AgentChannel; connects: boolean[] } {
+function startChannel(port: number, credentials: Credentials, sessionRefreshMs?: number): { channel: AgentChannel; connects: boolean[] } {
   const connects: boolean[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -97,6 +97,7 @@ function startChannel(port: number, credentials: Credentials): { channel: AgentC
     onMessage: () => {},
     onConnected: () => {},
     backoff: { baseMs: 20, capMs: 200, refusedCapMs: 100 },
+    ...(sessionRefreshMs === undefined ? {} : { sessionRefreshMs }),
   });
   channels.push(channel);
   channel.start();
@@ -128,6 +129,16 @@ describe('agent channel TLS session resumption', () => {
     await waitForConnects(connects, 2);
 
     expect(connects).toEqual([false, true]);
+  });
+
+  it('reconnects to renew its session', async () => {
+    const port = await freePort();
+    await startListener(port);
+    const { connects } = startChannel(port, first, 300);
+
+    await waitForConnects(connects, 3);
+
+    expect(connects.slice(0, 3)).toEqual([false, true, true]);
   });
 
   it('does not resume after new credentials', async () => {
