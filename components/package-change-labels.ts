@@ -1,6 +1,6 @@
 /**
  * Labels for the package changes of a job host. A dry run only simulates the action, so
- * its changes are the ones the real run would make, and its labels say "would change".
+ * its changes are the ones the real run would make, and its labels read "would change".
  */
 
 /** Returns the heading of the package changes column of one job's hosts. */

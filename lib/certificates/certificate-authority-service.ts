@@ -179,13 +179,13 @@ export class CertificateAuthorityService {
    */
   private checkResumedSession(socket: tls.TLSSocket): void {
     if (!socket.isSessionReused()) return;
-    const reason = this.resumedSessionRefusal(socket);
+    const reason = this.reasonToEndResumedSession(socket);
     if (reason === null) return;
     this.log.warn({ address: socket.remoteAddress, reason }, 'rejected a resumed agent TLS session');
     socket.destroy();
   }
 
-  private resumedSessionRefusal(socket: tls.TLSSocket): string | null {
+  private reasonToEndResumedSession(socket: tls.TLSSocket): string | null {
     if (this.appliedCrl && this.appliedCrl.nextUpdate.getTime() < Date.now()) {
       return 'the certificate revocation list is past its nextUpdate';
     }

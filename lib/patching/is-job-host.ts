@@ -5,7 +5,7 @@ import { ForbiddenError } from '@/lib/errors';
 
 /**
  * Returns whether the agent's host is one of the job's hosts, in any status. The agent
- * channel asks this for a job message the database did not take, to tell a resent
+ * channel calls it for a job message the database did not take, to tell a resent
  * message (the host is part of the job) from one naming a job the host was never part of.
  */
 export async function isJobHost(ctx: Context, jobId: string): Promise<boolean> {

@@ -21,12 +21,13 @@ interface Rule {
 
 /**
  * Checks the modes of the files whose exposure would let someone impersonate the
- * server, at start and before anything reads them. Refuses when a private key (the
- * CA key `<configDir>/ca/ca.key`, the JWT signing key `<configDir>/jwt/signing.pem`,
- * the web, uploaded console and OCSP responder keys, the agent listener's session
- * ticket keys) is accessible to group or others or owned by another user, or when the
- * configuration file is writable by group or accessible to others (expected mode 0640). Missing files are skipped, because the
- * server creates them with safe modes. Throws one `FileModeError` listing every
+ * server, at start and before anything reads them. Refuses when a private key is
+ * accessible to group or others or owned by another user: the CA key
+ * `<configDir>/ca/ca.key`, the JWT signing key `<configDir>/jwt/signing.pem`, the web,
+ * uploaded console and OCSP responder keys, and the agent listener's session ticket
+ * keys. Also refuses when the configuration file is writable by group or accessible to
+ * others (expected mode 0640). Missing files are skipped, because the server creates
+ * them with safe modes. Throws one `FileModeError` listing every
  * problem, each with the `chmod` or `chown` command that fixes it.
  */
 export function checkSecretFileModes(options: { configDir: string; configFile: string | null }): void {

@@ -133,7 +133,7 @@ describe('rejected agent upgrades', () => {
 });
 
 describe('rejected agent handshakes', () => {
-  it('name the peer of a foreign certificate', async () => {
+  it('names the peer of a foreign certificate', async () => {
     const foreign = await ensurePki({ configDir: foreignDir, hostNames: ['localhost'] });
     const client = await issueTestClient({ caCertPem: foreign.caCertPem, caKeyPem: foreign.caKeyPem, hostId: crypto.randomUUID() });
 
@@ -145,7 +145,7 @@ describe('rejected agent handshakes', () => {
     expect(line.reason).toBe('client certificate not trusted: UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
 
-  it('name the peer of a handshake without a certificate', async () => {
+  it('names the peer without a certificate', async () => {
     // Another loopback address, because the log has one line a minute per address.
     const localPort = await attemptHandshake({ localAddress: '127.0.0.2' });
     const line = await waitForLogLine((entry) => entry.msg === 'agent TLS handshake rejected' && entry.port === localPort);

@@ -63,7 +63,7 @@ describe('fleet benchmark, short run', () => {
     expect(fanout.allMs).not.toBeNull();
   });
 
-  it('brings every agent back after the restart, resuming its TLS session, with its job succeeded', () => {
+  it('restores every agent after the restart', () => {
     const storm = results.storm as {
       reconnected: number;
       allBackSecondsAfterStart: number | null;
