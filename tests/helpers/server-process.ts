@@ -25,6 +25,11 @@ export interface ServerProcess {
   env: Record<string, string>;
   /** Everything the server printed, across restarts. */
   output(): string;
+  /**
+   * Resolves once the output contains `pattern`. A log line can arrive through the
+   * pipe after the client has seen the answer it belongs to, so tests wait for it.
+   */
+  waitForOutput(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
   /** Stops the server with SIGTERM and starts it again on the same data directory, ports and database. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -73,6 +78,16 @@ export async function startServer(options: { databaseUrl: string | null; withWor
     caCertPem,
     env,
     output: () => output,
+    async waitForOutput(pattern, timeoutMs = 5_000) {
+      const found = () => (typeof pattern === 'string' ? output.includes(pattern) : pattern.test(output));
+      const deadline = Date.now() + timeoutMs;
+      while (!found()) {
+        if (Date.now() > deadline) {
+          throw new Error(`the server did not print ${String(pattern)} within ${timeoutMs} ms; its last output:\n${output.slice(-4_000)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async restart() {
       await terminate(child);
       child = await launch(args, env, (chunk) => (output += chunk));

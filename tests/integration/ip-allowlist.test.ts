@@ -154,7 +154,7 @@ describe('IP allowlist', () => {
     expect(await channelClosed).toBe(4003);
     expect((await getHosts(OTHER_CLIENT)).status).toBe(403);
     expect((await getHosts(ADMIN_CLIENT)).status).toBe(200);
-    expect(server.output()).toContain('rejected web request from an address outside the IP allowlist');
+    await server.waitForOutput('rejected web request from an address outside the IP allowlist');
     const upgrade = await requestJson(`${server.webUrl}/api/v1/ws/jobs?job=${job!.id}`, {
       ca: server.caCertPem,
       cookie: admin.cookie,

@@ -147,7 +147,7 @@ describe('POST /api/v1/enroll limits', () => {
     expect(limited.body).toMatchObject({ error: { code: 'rate_limited', message: expect.stringMatching(/too many enrollment requests from this address/) } });
     expect(validLimited.status).toBe(429);
     expectRetryAfter(validLimited, 10);
-    expect(first.output()).toMatch(/"address":"127\.0\.0\.2".*enrollment requests rejected: client address over the limit/);
+    await first.waitForOutput(/"address":"127\.0\.0\.2".*enrollment requests rejected: client address over the limit/);
   });
 
   it('skips the token lookup when limited', async () => {
