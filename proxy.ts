@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { authenticateRequest } from '@/lib/auth/authenticate-request';
 import { REQUEST_PATH_HEADER } from '@/lib/auth/session-cookies';
 import { UnauthorizedError } from '@/lib/errors';
+import { createScriptNonce, pageContentSecurityPolicy } from '@/lib/http/content-security-policy';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/net/client-address';
 import { crossOriginWriteReason } from '@/lib/net/cross-origin-write';
 import { currentAllowedOrigins } from '@/lib/net/network-guard';
@@ -88,6 +89,19 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   requestHeaders.set(REQUEST_PATH_HEADER, `${pathname}${search}`);
 
   const isApi = pathname.startsWith('/api/');
+  // Pages get a nonce-based script policy; Next.js reads the nonce from the request's copy.
+  const pagePolicy = isApi ? null : pageContentSecurityPolicy(createScriptNonce());
+  if (pagePolicy !== null) {
+    requestHeaders.set('content-security-policy', pagePolicy);
+  }
+  const next = (): NextResponse => {
+    const response = NextResponse.next({ request: { headers: requestHeaders } });
+    if (pagePolicy !== null) {
+      response.headers.set('content-security-policy', pagePolicy);
+    }
+    return response;
+  };
+
   const publicPath = isPublic(pathname);
   if (publicPath) {
     const rejection = await rejectOverCeiling(pathname, request.headers.get(CLIENT_ADDRESS_HEADER) ?? 'unknown', isApi);
@@ -104,7 +118,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   }
 
   if (publicPath) {
-    return NextResponse.next({ request: { headers: requestHeaders } });
+    return next();
   }
 
   let role: string;
@@ -129,7 +143,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (isAdminOnly(pathname) && role !== 'admin') {
     return isApi ? jsonError(403, 'forbidden', 'this action requires the Admin role') : new NextResponse('Not Found', { status: 404 });
   }
-  return NextResponse.next({ request: { headers: requestHeaders } });
+  return next();
 }
 
 export const config = {

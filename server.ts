@@ -34,6 +34,7 @@ import { createAgentListener } from '@/lib/agent-gateway/agent-listener';
 import { NetworkGuard } from '@/lib/net/network-guard';
 import { rejectInvalidPath } from '@/lib/net/reject-invalid-path';
 import { waitAtMost } from '@/lib/wait-at-most';
+import { BASE_CONTENT_SECURITY_POLICY } from '@/lib/http/content-security-policy';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -92,7 +93,8 @@ function startWorker(log: Logger, databaseUrl: string, appDatabaseUrl: string): 
 /** Headers that keep the console out of frames and stop content-type sniffing. */
 function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
+  // The request gate replaces this policy on pages with one that also limits scripts.
+  res.setHeader('Content-Security-Policy', BASE_CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Strict-Transport-Security', 'max-age=31536000');

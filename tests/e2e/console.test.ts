@@ -196,4 +196,32 @@ describe('console in Chromium', () => {
     expect(await renewedRow.innerText()).toContain('revoked (keyCompromise)');
     expect(audit?.details).toMatchObject({ serial: renewed.serial, reason: 'keyCompromise' });
   });
+
+  it('blocks scripts injected into a page', async () => {
+    const context = await browser.newContext({ expectViolations: true });
+    await context.addCookies(await page.context().cookies());
+    const attacked = await context.newPage();
+    const reports: string[] = [];
+    attacked.on('console', (message) => reports.push(message.text()));
+    // The page arrives with markup the way stored cross-site scripting would put it
+    // there: an inline script and an inline event handler. The server's headers stay.
+    await attacked.route(`${server.webUrl}/hosts`, async (route) => {
+      const response = await route.fetch();
+      const injected = '<script>window.injectedScriptRan = true</script><img src="/missing-image.png" onerror="window.injectedHandlerRan = true">';
+      await route.fulfill({ response, body: (await response.text()).replace('<body', `<body data-injected="yes"`).replace('</body>', `${injected}</body>`) });
+    });
+    await attacked.goto(`${server.webUrl}/hosts`);
+    await attacked.locator(`[data-testid="host-row"][data-host-id="${hostId}"]`).waitFor();
+    await waitFor('two policy reports', async () => (reports.filter((text) => text.includes('Content Security Policy')).length >= 2 ? true : undefined), 10_000);
+
+    const ran = await attacked.evaluate(() => {
+      const flags = window as unknown as { injectedScriptRan?: boolean; injectedHandlerRan?: boolean };
+      return { script: flags.injectedScriptRan ?? false, handler: flags.injectedHandlerRan ?? false };
+    });
+    expect(ran).toEqual({ script: false, handler: false });
+    expect(await attacked.locator('body[data-injected="yes"]').count()).toBe(1);
+    expect(reports.join('\n')).toMatch(/inline script/);
+    expect(reports.join('\n')).toMatch(/inline event handler/);
+    await context.close();
+  });
 });

@@ -18,9 +18,19 @@ const CHROMIUM_ARGS = [
 
 export interface TestBrowser {
   browser: Browser;
-  /** A fresh profile for one test; close it or the whole browser after use. */
-  newContext(): Promise<BrowserContext>;
+  /**
+   * A fresh profile for one test; close it or the whole browser after use. The
+   * browser records each Content Security Policy violation a page of the context
+   * reports, unless `expectViolations` is set for a test that causes them.
+   */
+  newContext(options?: { expectViolations?: boolean }): Promise<BrowserContext>;
+  /** Closes the browser, then fails when a page reported a policy violation. */
   close(): Promise<void>;
+}
+
+/** Chromium reports a blocked script, style or connection as a console error that names the policy. */
+function isPolicyViolation(text: string): boolean {
+  return text.includes('Content Security Policy');
 }
 
 /**
@@ -37,9 +47,26 @@ export async function launchBrowser(): Promise<TestBrowser> {
 
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 
+  const violations: string[] = [];
+
   return {
     browser,
-    newContext: () => browser.newContext({ ignoreHTTPSErrors: true }),
-    close: () => browser.close(),
+    async newContext(options = {}) {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      if (!options.expectViolations) {
+        context.on('console', (message) => {
+          if (message.type() === 'error' && isPolicyViolation(message.text())) {
+            violations.push(`${message.page()?.url() ?? 'unknown page'}: ${message.text()}`);
+          }
+        });
+      }
+      return context;
+    },
+    async close() {
+      await browser.close();
+      if (violations.length > 0) {
+        throw new Error(`pages reported ${violations.length} Content Security Policy violations:\n${violations.join('\n')}`);
+      }
+    },
   };
 }
