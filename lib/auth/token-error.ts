@@ -10,6 +10,7 @@ export type TokenErrorCode =
   | 'key_expired'
   | 'signature_invalid'
   | 'expired'
+  | 'lifetime_invalid'
   | 'not_yet_valid'
   | 'issuer_invalid'
   | 'audience_invalid'

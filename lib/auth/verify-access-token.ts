@@ -1,5 +1,5 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
-import { ACCESS_TOKEN_TYPE, type AccessTokenRole } from './issue-access-token';
+import { ACCESS_TOKEN_LIFETIME_SECONDS, ACCESS_TOKEN_TYPE, type AccessTokenRole } from './issue-access-token';
 import type { KeyStore } from './key-store';
 import { TokenError } from './token-error';
 
@@ -44,7 +44,8 @@ export interface AccessTokenClaims {
  * 6. signature (`signature_invalid`), by jose's jwtVerify with `algorithms: ['EdDSA']`
  * 7. `exp` and `iat` present (`claim_missing`), `nbf` reached (`not_yet_valid`), `exp` not
  *    passed (`expired`), `iat` not in the future (`not_yet_valid`), all with
- *    `CLOCK_TOLERANCE_SECONDS` of tolerance
+ *    `CLOCK_TOLERANCE_SECONDS` of tolerance, and `exp` at most 15 minutes after `iat`
+ *    (`lifetime_invalid`), so a token signed with a longer life is refused
  * 8. `iss` (`issuer_invalid`), then `aud` (`audience_invalid`)
  * 9. `sub`, `sid`, `jti`, `role` and `cnf` with string members `bkt` and `addr` present
  *    (`claim_missing`)
@@ -167,6 +168,9 @@ async function verifySignatureAndTimes(token: string, key: Parameters<typeof jwt
 
   if (payload.iat! > now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
     throw new TokenError('not_yet_valid', 'access token was issued in the future');
+  }
+  if (payload.exp! - payload.iat! > ACCESS_TOKEN_LIFETIME_SECONDS) {
+    throw new TokenError('lifetime_invalid', `access token lifetime exceeds ${ACCESS_TOKEN_LIFETIME_SECONDS} seconds`);
   }
   return payload;
 }

@@ -237,6 +237,17 @@ describe('verifyAccessToken rejects', () => {
     expect(await failureCode(token)).toBe('not_yet_valid');
   });
 
+  it('a lifetime over 15 minutes', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const longLived = await signEdDsa({ typ: 'at+jwt', kid: signing.kid }, claims({ exp: now + 901 }));
+    const backdated = await signEdDsa({ typ: 'at+jwt', kid: signing.kid }, claims({ iat: now - 600, nbf: now - 600, exp: now + 600 }));
+
+    expect(await failureCode(longLived)).toBe('lifetime_invalid');
+    expect(await failureCode(backdated)).toBe('lifetime_invalid');
+    const fifteenMinutes = await signEdDsa({ typ: 'at+jwt', kid: signing.kid }, claims({ exp: now + 900 }));
+    await expect(verifyAccessToken(store, fifteenMinutes, verifyOptions)).resolves.toMatchObject({ userId: USER_ID });
+  });
+
   it('a wrong audience', async () => {
     expect(await failureCode(await validToken(), { issuer: ISSUER, audience: 'https://other.example.test' })).toBe('audience_invalid');
   });
