@@ -41,16 +41,18 @@ Environment:
   PM_AGENT_LOG_LEVEL           log level of pm-agent run (default info)
 `;
 
-const ENROLL_USAGE = `usage: pm-agent enroll --server <url> --token <token> --ca-fingerprint <sha256> [--force]
+const ENROLL_USAGE = `usage: PM_ENROLL_TOKEN=<token> pm-agent enroll --server <url> --ca-fingerprint <sha256> [--force]
 
 Enrolls this host: checks the server's CA certificate against --ca-fingerprint,
 generates a private key that never leaves the host, and stores the issued
-certificate in PM_AGENT_DIR (default /var/lib/pm-agent).
+certificate in PM_AGENT_DIR (default /var/lib/pm-agent). The enrollment token
+comes from PM_ENROLL_TOKEN, --token-file or --token; the first two keep it out of
+the process list.
 
 Options:
   --server <url>            web listener of the server, for example https://pm.example.com:8443
-  --token <token>           enrollment token from the console
-  --token-file <path>       read the token from a file instead, so it does not show in the process list
+  --token-file <path>       read the enrollment token from a file
+  --token <token>           the enrollment token itself, visible in the process list while enroll runs
   --ca-fingerprint <sha256> SHA-256 fingerprint of the server's CA certificate, as the console shows it
   --force                   replace an existing enrollment of this host
 `;
@@ -126,7 +128,7 @@ async function enrollCommand(args: string[], io: CliIo): Promise<number> {
 
   const serverUrl = parseServerUrl(values.server);
   const caFingerprint = parseCaFingerprint(values['ca-fingerprint']);
-  const token = await readToken(values.token, values['token-file']);
+  const token = await readToken(values.token, values['token-file'], io.env.PM_ENROLL_TOKEN);
 
   try {
     const result = await enrollAgent({ serverUrl, token, caFingerprint, agentDir: agentDirFromEnv(io.env), force: values.force });
@@ -205,7 +207,8 @@ function parseCaFingerprint(value: string | undefined): string {
   }
 }
 
-async function readToken(token: string | undefined, tokenFile: string | undefined): Promise<string> {
+/** Returns the enrollment token from --token, --token-file or, when neither is given, PM_ENROLL_TOKEN. */
+async function readToken(token: string | undefined, tokenFile: string | undefined, fromEnv: string | undefined): Promise<string> {
   if (token !== undefined && tokenFile !== undefined) {
     throw new UsageError('--token and --token-file both given; pass only one of them');
   }
@@ -218,10 +221,15 @@ async function readToken(token: string | undefined, tokenFile: string | undefine
       throw new UsageError(`cannot read --token-file ${tokenFile}: ${(error as Error).message}`);
     }
     token = text.trim();
+  } else if (token === undefined && fromEnv !== undefined) {
+    if (fromEnv.trim() === '') {
+      throw new UsageError('PM_ENROLL_TOKEN is empty; set it to the enrollment token from the console');
+    }
+    token = fromEnv;
   }
 
   if (token === undefined || token.trim() === '') {
-    throw new UsageError('missing --token; pass the enrollment token from the console, or --token-file <path>');
+    throw new UsageError('missing enrollment token; set PM_ENROLL_TOKEN to the token from the console, or pass --token-file <path>');
   }
   return token.trim();
 }

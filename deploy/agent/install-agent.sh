@@ -6,11 +6,14 @@ set -eu
 
 usage() {
   cat <<'EOF'
-usage: install-agent.sh --server URL --token TOKEN --ca-fingerprint SHA256 [options]
+usage: PM_ENROLL_TOKEN=TOKEN install-agent.sh --server URL --ca-fingerprint SHA256 [options]
+
+The enrollment token from the console comes from PM_ENROLL_TOKEN, which keeps it
+out of the process list, or from --token.
 
 Options:
   --server URL              web listener of the server, such as https://pm.example.com:8443
-  --token TOKEN             enrollment token from the console
+  --token TOKEN             enrollment token, in place of PM_ENROLL_TOKEN
   --ca-fingerprint SHA256   SHA-256 fingerprint of the server's CA certificate
   --bundle FILE             install this pm-agent.mjs instead of downloading it
   --node PATH               Node.js 20 or later to run the agent (default: node on PATH)
@@ -23,7 +26,7 @@ EOF
 }
 
 SERVER=
-TOKEN=
+TOKEN=${PM_ENROLL_TOKEN:-}
 CA_FINGERPRINT=
 BUNDLE=
 NODE_BIN=
@@ -52,7 +55,7 @@ fail() {
 }
 
 [ -n "$SERVER" ] || fail "missing --server; pass the console URL, such as https://pm.example.com:8443"
-[ -n "$TOKEN" ] || fail "missing --token; create an enrollment token in the console"
+[ -n "$TOKEN" ] || fail "missing enrollment token; set PM_ENROLL_TOKEN to a token from the console's Enrollment page"
 [ -n "$CA_FINGERPRINT" ] || fail "missing --ca-fingerprint; copy it from the console's enrollment page"
 [ "$(id -u)" -eq 0 ] || fail "must run as root, because the agent installs updates"
 ROOT=$(cd "$ROOT" 2>/dev/null && pwd) || fail "--root: directory does not exist"

@@ -13,7 +13,12 @@ export function hashEnrollmentToken(token: string): string {
   return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** The command an operator runs as root on the host; tokens, URLs and fingerprints need no shell quoting. */
+/**
+ * Builds the command an operator runs as root on the host. The token goes in the
+ * environment, which only root and the process itself can read, instead of argv,
+ * which every local user sees in the process list. Tokens, URLs and fingerprints
+ * need no shell quoting.
+ */
 export function enrollCommand(options: { serverUrl: string; token: string; caFingerprint: string }): string {
-  return `npx pm-agent enroll --server ${options.serverUrl} --token ${options.token} --ca-fingerprint ${options.caFingerprint}`;
+  return `PM_ENROLL_TOKEN=${options.token} npx pm-agent enroll --server ${options.serverUrl} --ca-fingerprint ${options.caFingerprint}`;
 }

@@ -36,14 +36,32 @@ function createToken(): { token: string; installCommand: string } {
   };
 }
 
-/** Runs a shell command line with node, curl and openssl on PATH, and `tmpDir` (when given) as TMPDIR. */
-function shell(line: string, tmpDir?: string) {
-  const result = spawnSync('sh', ['-c', line], {
+/**
+ * Runs a command line the way an operator pastes it: on the standard input of sh,
+ * so it is in no program's arguments. Node, curl and openssl are on PATH, after
+ * `firstOnPath` when given, and `tmpDir` (when given) is TMPDIR.
+ */
+function shell(line: string, tmpDir?: string, firstOnPath?: string) {
+  const searchPath = [firstOnPath, path.dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].filter((part) => part !== undefined).join(':');
+  const result = spawnSync('sh', ['-s'], {
     cwd: work,
+    input: `${line}\n`,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...(tmpDir ? { TMPDIR: tmpDir } : {}) },
+    env: { ...process.env, PATH: searchPath, ...(tmpDir ? { TMPDIR: tmpDir } : {}) },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Writes wrappers for sh, curl, openssl and node into `dir` that append their
+ * arguments to `log` and then run the real program, so a test can read every
+ * argument list these programs were started with.
+ */
+function argumentTracers(dir: string, log: string): void {
+  for (const name of ['sh', 'curl', 'openssl', 'node']) {
+    const real = name === 'node' ? process.execPath : execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> "${log}"\nexec "${real}" "$@"\n`, { mode: 0o755 });
+  }
 }
 
 beforeAll(async () => {
@@ -125,10 +143,20 @@ describe('install-agent.sh', () => {
     expect(command).toContain(server.caFingerprint);
     const prefix = fs.mkdtempSync(path.join(work, 'root-'));
     const tmpDir = fs.mkdtempSync(path.join(work, 'tmp-'));
-    const result = shell(command.replace(/\)$/, ` --root ${prefix})`), tmpDir);
+    const tracers = fs.mkdtempSync(path.join(work, 'tracers-'));
+    const argumentLog = path.join(work, 'arguments.log');
+    argumentTracers(tracers, argumentLog);
+    const result = shell(command.replace(/\)$/, ` --root ${prefix})`), tmpDir, tracers);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(fs.readdirSync(tmpDir)).toEqual([]);
+
+    // Every local user can read a process's arguments, so the token must be in none of them.
+    const started = fs.readFileSync(argumentLog, 'utf8').trim().split('\n');
+    expect(started.filter((line) => line.startsWith('curl ')).length).toBeGreaterThanOrEqual(3);
+    expect(started.some((line) => line.startsWith('sh ') && line.includes('install-agent.sh'))).toBe(true);
+    expect(started.some((line) => line.startsWith('node ') && line.includes(' enroll '))).toBe(true);
+    expect(started.filter((line) => line.includes(token))).toEqual([]);
     expect(result.stdout).toContain('Enrolled as host');
     expect(result.stdout).toContain('enabled pm-agent.service');
 
@@ -142,7 +170,8 @@ describe('install-agent.sh', () => {
 
     const unit = path.join(prefix, 'etc', 'systemd', 'system', 'pm-agent.service');
     const unitText = fs.readFileSync(unit, 'utf8');
-    expect(unitText).toContain(`ExecStart=${process.execPath} /opt/pm-agent/pm-agent.mjs run`);
+    // The unit runs the node found first on PATH, here the tracer.
+    expect(unitText).toContain(`ExecStart=${path.join(tracers, 'node')} /opt/pm-agent/pm-agent.mjs run`);
     expect(unitText).not.toMatch(/^NoNewPrivileges=yes/m);
     expect(unitText).not.toMatch(/^ProtectSystem=/m);
     expect(fs.readlinkSync(path.join(prefix, 'etc', 'systemd', 'system', 'multi-user.target.wants', 'pm-agent.service'))).toBe(

@@ -12,14 +12,22 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `pm-agent enroll` with the given enroll command line's options; throws with its output on failure. */
+/** Runs `pm-agent enroll` with the options and variables of the given enroll command line; throws with its output on failure. */
 export function enrollAgent(options: { enrollCommand: string; agentDir: string; env?: Record<string, string> }): string {
   const args = options.enrollCommand.trim().split(/\s+/);
   const start = args.indexOf('enroll');
   if (start < 0) throw new Error(`not an enroll command: ${options.enrollCommand}`);
+  // The command sets the token as a variable before the program, as a shell would.
+  const assignments = Object.fromEntries(
+    args
+      .slice(0, start)
+      .map((word) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word))
+      .filter((match) => match !== null)
+      .map((match) => [match[1]!, match[2]!]),
+  );
   const result = spawnSync(process.execPath, [AGENT_BIN, ...args.slice(start)], {
     cwd: os.tmpdir(),
-    env: { ...process.env, ...options.env, PM_AGENT_DIR: options.agentDir },
+    env: { ...process.env, ...options.env, ...assignments, PM_AGENT_DIR: options.agentDir },
     encoding: 'utf8',
     timeout: 60_000,
   });

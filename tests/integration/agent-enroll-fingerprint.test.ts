@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -78,10 +78,10 @@ function startServer(): Promise<https.Server> {
   return new Promise((resolve) => listener.listen(0, '127.0.0.1', () => resolve(listener)));
 }
 
-function captureIo(agentDir: string): CliIo & { out: string[]; err: string[] } {
+function captureIo(agentDir: string, env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (text) => out.push(text), stderr: (text) => err.push(text), env: { PM_AGENT_DIR: agentDir } };
+  return { out, err, stdout: (text) => out.push(text), stderr: (text) => err.push(text), env: { PM_AGENT_DIR: agentDir, ...env } };
 }
 
 function withColons(fingerprint: string): string {
@@ -206,6 +206,40 @@ describe('pm-agent enroll', () => {
     expect(status).toBe(1);
     expect(io.err.join('')).toMatch(/HTTP 401.*enrollment token is invalid.*create a new enrollment token/);
     await expect(stat(path.join(agentDir, 'agent.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('reads the token from PM_ENROLL_TOKEN', async () => {
+    const agentDir = path.join(workDir, 'token-from-env');
+    const io = captureIo(agentDir, { PM_ENROLL_TOKEN: TOKEN });
+
+    const status = await main(['enroll', '--server', `https://127.0.0.1:${port}`, '--ca-fingerprint', pki.caFingerprint], io);
+
+    expect(io.err.join('')).toBe('');
+    expect(status).toBe(0);
+    expect(enrollRequests.map((request) => request.token)).toEqual([TOKEN]);
+  });
+
+  it('prefers a token file over PM_ENROLL_TOKEN', async () => {
+    const agentDir = path.join(workDir, 'token-file-over-env');
+    const tokenFile = path.join(workDir, 'token-file');
+    await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const io = captureIo(agentDir, { PM_ENROLL_TOKEN: 'pmet_stale-token-from-the-shell' });
+
+    const status = await main(['enroll', '--server', `https://127.0.0.1:${port}`, '--token-file', tokenFile, '--ca-fingerprint', pki.caFingerprint], io);
+
+    expect(status).toBe(0);
+    expect(enrollRequests.map((request) => request.token)).toEqual([TOKEN]);
+  });
+
+  it('exits 2 without any token', async () => {
+    const empty = captureIo(path.join(workDir, 'empty-env'), { PM_ENROLL_TOKEN: ' ' });
+    const missing = captureIo(path.join(workDir, 'no-token'));
+
+    expect(await main(['enroll', '--server', `https://127.0.0.1:${port}`, '--ca-fingerprint', pki.caFingerprint], empty)).toBe(2);
+    expect(await main(['enroll', '--server', `https://127.0.0.1:${port}`, '--ca-fingerprint', pki.caFingerprint], missing)).toBe(2);
+    expect(empty.err.join('')).toContain('PM_ENROLL_TOKEN is empty; set it to the enrollment token from the console');
+    expect(missing.err.join('')).toContain('missing enrollment token; set PM_ENROLL_TOKEN');
+    expect(enrollRequests).toHaveLength(0);
   });
 
   it('exits 2 for a malformed fingerprint', async () => {

@@ -660,7 +660,7 @@ describe('certificates API', () => {
 
     const response = await api('/api/v1/certificates/reenroll', { body: { hostId: identity.hostId } });
     const created = response.body as { tokenId: string; enrollCommand: string };
-    const token = /--token (\S+)/.exec(created.enrollCommand)?.[1];
+    const token = /PM_ENROLL_TOKEN=(\S+)/.exec(created.enrollCommand)?.[1];
     const audits = await auditRows('certificate.issue', identity.hostId);
     const [stored] = await database.sql<{ max_uses: number }[]>`select max_uses from enrollment_tokens where id = ${created.tokenId}`;
 
