@@ -16,7 +16,7 @@ export function hashEnrollmentToken(token: string): string {
 /**
  * Builds the command an operator runs as root on the host. The token goes in the
  * environment, which only root and the process itself can read, instead of argv,
- * which every local user sees in the process list. Tokens, URLs and fingerprints
+ * which other local users can read in the process list. Tokens, URLs and fingerprints
  * need no shell quoting.
  */
 export function enrollCommand(options: { serverUrl: string; token: string; caFingerprint: string }): string {
