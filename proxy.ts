@@ -89,7 +89,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   requestHeaders.set(REQUEST_PATH_HEADER, `${pathname}${search}`);
 
   const isApi = pathname.startsWith('/api/');
-  // Pages get a nonce-based script policy; Next.js reads the nonce from the request's copy.
+  // Pages get a script policy with a nonce. Next.js reads the nonce from the request's copy.
   const pagePolicy = isApi ? null : pageContentSecurityPolicy(createScriptNonce());
   if (pagePolicy !== null) {
     requestHeaders.set('content-security-policy', pagePolicy);
@@ -146,6 +146,14 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   return next();
 }
 
+/*
+ * Static chunks and the image optimiser skip the gate, because each page load
+ * fetches a dozen or more chunks, which would use up the public ceiling. Each
+ * exclusion ends at a slash or at the end of the path. A bare prefix such as
+ * `_next/static` would also skip `/_next/staticfoo`, whose not-found page would
+ * then carry scripts without a nonce under the base policy alone. `/favicon.ico`
+ * goes through the gate, so its not-found page gets the page policy too.
+ */
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  matcher: ['/((?!_next/static/|_next/image$).*)'],
 };

@@ -12,21 +12,19 @@ export function createScriptNonce(): string {
 }
 
 /**
- * Returns the policy of a console page. Scripts run only when they carry the response's
- * nonce or are loaded by one that does ('strict-dynamic'), so markup injected into
- * a page cannot run code. Next.js reads the nonce from this policy on the request
- * and puts it on every script tag it renders. Styles allow inline attributes because
- * server-rendered React writes `style="…"` attributes (chart legend colours). Data
- * URLs are allowed for images only: the TOTP enrollment QR code is one. Connections
- * go to the console's own origin, which covers the job output WebSocket.
- * `next dev` evaluates code for hot reloading, so outside production the policy
- * also allows 'unsafe-eval'.
+ * Returns the policy of a console page. Scripts run only when they carry the
+ * response's nonce or are loaded by one that does ('strict-dynamic'), so markup
+ * injected into a page cannot run code. Next.js reads the nonce from this policy
+ * on the request and puts it on every script tag it renders. Styles allow inline
+ * attributes because server-rendered React writes `style="…"` attributes (chart
+ * legend colours). Data URLs are allowed for images only: the TOTP enrollment QR
+ * code is one. Connections go to the console's own origin, which covers the job
+ * output WebSocket.
  */
-export function pageContentSecurityPolicy(nonce: string, production = process.env.NODE_ENV === 'production'): string {
-  const scriptSources = [`'nonce-${nonce}'`, "'strict-dynamic'", ...(production ? [] : ["'unsafe-eval'"])];
+export function pageContentSecurityPolicy(nonce: string): string {
   return [
     "default-src 'self'",
-    `script-src ${scriptSources.join(' ')}`,
+    `script-src 'nonce-${nonce}' 'strict-dynamic'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",

@@ -167,11 +167,12 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
   await provider?.close();
   await server?.stop();
   await database?.drop();
   ca?.remove();
+  // Last, because it fails the file when a page reported a policy violation.
+  await browser?.close();
 });
 
 describe('Azure SSO settings API', () => {

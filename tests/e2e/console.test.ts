@@ -56,11 +56,12 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
   await agent?.stop();
   await server?.stop();
   await database?.drop();
   await aptRoot?.cleanup();
+  // Last, because it fails the file when a page reported a policy violation.
+  await browser?.close();
 });
 
 describe('console in Chromium', () => {

@@ -29,9 +29,10 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
   await database?.drop();
+  // Last, because it fails the file when a page reported a policy violation.
+  await browser?.close();
 });
 
 describe('rollout console in Chromium', () => {

@@ -61,9 +61,10 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
   await database?.drop();
+  // Last, because it fails the file when a page reported a policy violation.
+  await browser?.close();
 });
 
 describe('schedules API', () => {

@@ -89,6 +89,20 @@ describe('page responses', () => {
     expect(first.text).not.toContain(secondNonce);
   });
 
+  // The request gate skips static files by path prefix. A path that only starts
+  // like one must still pass the gate, because the base policy alone does not limit scripts.
+  it.each(['/favicon.ico', '/favicon.ico/x', '/favicon-ico', '/_next/staticfiles/app.js', '/_next/images', '/no-such-page'])(
+    'gives the not-found page %s a nonce',
+    async (path) => {
+      const response = await requestJson(`${server.webUrl}${path}`, { ca: server.caCertPem, cookie: admin.cookie });
+      expect(response.status).toBe(404);
+      const policy = policyOf(response);
+
+      expect(directives(policy).get('script-src')).toEqual([`'nonce-${nonceOf(policy)}'`, "'strict-dynamic'"]);
+      expectScriptsCarry(response.text, nonceOf(policy));
+    },
+  );
+
   it('denies framing and type sniffing', async () => {
     const response = await requestJson(`${server.webUrl}/login`, { ca: server.caCertPem });
 
