@@ -37,7 +37,8 @@ function isPublic(pathname: string): boolean {
     // The agent downloads check an enrollment token or a sign-in themselves, because hosts have no session.
     pathname.startsWith('/downloads/') ||
     pathname.startsWith('/_next/') ||
-    pathname === '/favicon.ico'
+    pathname === '/favicon.ico' ||
+    pathname === '/icon.svg'
   );
 }
 

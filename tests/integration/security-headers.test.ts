@@ -125,3 +125,16 @@ describe('API responses', () => {
     expect(response.headers['x-frame-options']).toBe('DENY');
   });
 });
+
+describe('console icon', () => {
+  it('is linked from the sign-in page and served without a session', async () => {
+    const page = await requestJson(`${server.webUrl}/login`, { ca: server.caCertPem });
+    const href = /<link rel="icon" href="(\/icon\.svg[^"]*)"/.exec(page.text)?.[1];
+    expect(href).toBeDefined();
+
+    const icon = await requestJson(`${server.webUrl}${href!.replaceAll('&amp;', '&')}`, { ca: server.caCertPem });
+    expect(icon.status).toBe(200);
+    expect(icon.headers['content-type']).toBe('image/svg+xml');
+    expect(icon.text).toContain('<svg');
+  });
+});
