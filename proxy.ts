@@ -95,13 +95,13 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (pagePolicy !== null) {
     requestHeaders.set('content-security-policy', pagePolicy);
   }
-  const next = (): NextResponse => {
-    const response = NextResponse.next({ request: { headers: requestHeaders } });
+  const withPagePolicy = (response: NextResponse): NextResponse => {
     if (pagePolicy !== null) {
       response.headers.set('content-security-policy', pagePolicy);
     }
     return response;
   };
+  const next = (): NextResponse => withPagePolicy(NextResponse.next({ request: { headers: requestHeaders } }));
 
   const publicPath = isPublic(pathname);
   if (publicPath) {
@@ -142,7 +142,14 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   }
 
   if (isAdminOnly(pathname) && role !== 'admin') {
-    return isApi ? jsonError(403, 'forbidden', 'this action requires the Admin role') : new NextResponse('Not Found', { status: 404 });
+    if (isApi) {
+      return jsonError(403, 'forbidden', 'this action requires the Admin role');
+    }
+    // An Operator gets the console's own not-found page, as for a path that does not exist.
+    const missing = request.nextUrl.clone();
+    missing.pathname = '/admin-only-page-not-found';
+    missing.search = '';
+    return withPagePolicy(NextResponse.rewrite(missing, { request: { headers: requestHeaders } }));
   }
   return next();
 }

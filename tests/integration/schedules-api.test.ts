@@ -208,7 +208,16 @@ describe('schedule console pages', () => {
     const response = await page(admin, '/admin/maintenance-windows');
     expect(response.status).toBe(200);
     expect(response.text).toContain('data-testid="maintenance-window-editor"');
-    expect((await page(operator, '/admin/maintenance-windows')).status).toBe(404);
+  });
+
+  it('/admin/maintenance-windows is not found for Operators', async () => {
+    const response = await page(operator, '/admin/maintenance-windows');
+
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.text).toContain('This page could not be found');
+    expect(response.text).not.toContain('maintenance-window-editor');
+    expect(response.text).toContain('data-testid="user-name"');
   });
 });
 
