@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { hostGroups } from './schema-groups';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -122,10 +123,16 @@ export const enrollmentTokens = pgTable(
     createdBy: text('created_by').notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    /** A re-enrollment token: enrolling with it gives this host a new certificate instead of creating a host. */
+    hostId: uuid('host_id').references(() => hosts.id, { onDelete: 'cascade' }),
+    /** Hosts enrolled with the token join this group; deleting the group drops the binding. */
+    groupId: uuid('group_id').references(() => hostGroups.id, { onDelete: 'set null' }),
   },
   (t) => [
     uniqueIndex('enrollment_tokens_hash_idx').on(t.tokenHash),
     index('enrollment_tokens_created_idx').on(t.createdAt),
+    index('enrollment_tokens_host_idx').on(t.hostId),
+    index('enrollment_tokens_group_idx').on(t.groupId),
     check('enrollment_tokens_uses_check', sql`${t.uses} >= 0 and ${t.uses} <= ${t.maxUses}`),
   ],
 );
