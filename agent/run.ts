@@ -95,6 +95,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   });
   const schedule = new InventorySchedule(reporter, intervalSeconds * 1000, log);
 
+  let enrolledAgain = false;
   // The channel and the runner refer to each other; the callbacks run only after start().
   const channel = new AgentChannel({
     agentUrl: settings.agentUrl,
@@ -107,12 +108,20 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     // inventory poster read `tls` too, so they switch with the channel.
     reloadCredentials: async () => {
       const fresh = await readCredentials(paths, settings.caFingerprint).catch(() => null);
-      if (fresh && fresh.cert !== tls.cert) tls = fresh;
+      if (fresh && fresh.cert !== tls.cert) {
+        tls = fresh;
+        enrolledAgain = true;
+      }
       return fresh;
     },
     onConnected: () => {
       outbox.flush();
       void runner.resendSpooled();
+      // A host enrolled again may be a new host record without inventory, so it gets all of it now.
+      if (enrolledAgain) {
+        enrolledAgain = false;
+        schedule.request({ full: true });
+      }
     },
     onMessage: (message) => {
       if (message.type === 'job') void runner.job(message.jobId, message.request);

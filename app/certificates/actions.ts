@@ -9,6 +9,7 @@ import { consoleContext } from '@/lib/console-context';
 import { AppError } from '@/lib/errors';
 import { removeHost } from '@/lib/hosts/remove-host';
 import { getRuntime } from '@/lib/runtime';
+import { formatDateTime } from '@/components/format';
 
 /** Result of one certificate action, shown beside the row that started it. */
 export interface CertificateActionState {
@@ -62,7 +63,7 @@ export async function reenrollAction(_previous: CertificateActionState, formData
       enrollUrl: runtime.enrollUrl,
       caFingerprint: runtime.caFingerprint,
     });
-    return { message: `Run this on the host before ${created.expiresAt.toISOString()}:`, enrollCommand: created.enrollCommand };
+    return { message: `Run this as root on the host before ${formatDateTime(created.expiresAt)}; the host keeps its id, groups and history:`, enrollCommand: created.enrollCommand };
   });
 }
 

@@ -16,9 +16,10 @@ export const REENROLL_TOKEN_TTL_HOURS = 24;
 /**
  * Issues a one-use enrollment token for installing a new certificate on a host whose
  * key was lost or whose certificate was revoked, and returns the `pm-agent enroll
- * --force` command to run there. The token is not bound to the host: enrolling with it
- * creates a new host record, and the old one should then be removed. Writes
- * `certificate.issue` with the token's row id (never the token). Admin only.
+ * --force` command to run there. The token is bound to the host, so enrolling with
+ * it keeps the host's id, groups and history and supersedes its active certificates.
+ * Writes `enrollment_token.create` with the token's row id (never the token); the
+ * enrollment itself writes `certificate.issue`. Admin only.
  */
 export async function createReenrollToken(
   ctx: Context,
@@ -47,14 +48,15 @@ export async function createReenrollToken(
         maxUses: 1,
         expiresAt,
         createdBy: actorLabel(ctx.actor),
+        hostId,
       })
       .returning({ id: enrollmentTokens.id });
 
     await writeAudit(tx, {
       actor: ctx.actor,
-      action: 'certificate.issue',
-      target: { kind: 'host', id: hostId },
-      details: { hostname: host.hostname, method: 're-enroll', enrollmentTokenId: row!.id, expiresAt: expiresAt.toISOString() },
+      action: 'enrollment_token.create',
+      target: { kind: 'enrollment_token', id: row!.id },
+      details: { purpose: 're-enroll', hostId, hostname: host.hostname, maxUses: 1, expiresAt: expiresAt.toISOString() },
     });
     return row!.id;
   });

@@ -1,7 +1,8 @@
 import { parseInput } from '@/lib/validation';
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { certificates, enrollmentTokens, hosts } from '@/lib/db/schema';
+import { notifyRevocation } from '@/lib/certificates/certificate-events';
+import { certificates, enrollmentTokens, hostGroupMembers, hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { UnauthorizedError, ValidationError } from '@/lib/errors';
 import type { RevocationUrls } from '@/lib/pki/revocation-urls';
@@ -45,6 +46,11 @@ export interface EnrollmentResult {
  * certificate in one transaction, so a rejected CSR leaves the token unused.
  * Invalid, expired, revoked and used-up tokens get the same answer, so the
  * endpoint does not tell an attacker which tokens exist.
+ *
+ * A token of the Re-enroll action names its host: the host keeps its id, groups
+ * and history, takes the reported hostname, and its active certificates are
+ * superseded (listed in the CRL, their channels closed). A token bound to a group
+ * adds a new host to that group.
  */
 export async function enrollHost(
   ctx: Context,
@@ -65,17 +71,42 @@ export async function enrollHost(
           lt(enrollmentTokens.uses, enrollmentTokens.maxUses),
         ),
       )
-      .returning({ id: enrollmentTokens.id });
+      .returning({ id: enrollmentTokens.id, hostId: enrollmentTokens.hostId, groupId: enrollmentTokens.groupId });
 
+    const invalidToken = () =>
+      new UnauthorizedError('enrollment token is invalid, expired or used up; create a new one in the console or with `patch-manager token create`', {
+        field: 'token',
+      });
     if (!used) {
-      throw new UnauthorizedError(
-        'enrollment token is invalid, expired or used up; create a new one in the console or with `patch-manager token create`',
-        { field: 'token' },
-      );
+      throw invalidToken();
     }
 
-    const [host] = await tx.insert(hosts).values({ hostname }).returning({ id: hosts.id });
-    const hostId = host!.id;
+    let hostId: string;
+    let supersededSerials: string[] = [];
+    if (used.hostId !== null) {
+      // The host may have been removed since the token was made; its token is then as good as revoked.
+      const [host] = await tx
+        .update(hosts)
+        .set({ hostname })
+        .where(and(eq(hosts.id, used.hostId), isNull(hosts.removedAt)))
+        .returning({ id: hosts.id });
+      if (!host) {
+        throw invalidToken();
+      }
+      hostId = host.id;
+      const superseded = await tx
+        .update(certificates)
+        .set({ status: 'superseded', revokedAt: sql`now()`, revocationReason: 'superseded' })
+        .where(and(eq(certificates.hostId, hostId), eq(certificates.status, 'active')))
+        .returning({ serial: certificates.serial });
+      supersededSerials = superseded.map((row) => row.serial);
+    } else {
+      const [host] = await tx.insert(hosts).values({ hostname }).returning({ id: hosts.id });
+      hostId = host!.id;
+      if (used.groupId !== null) {
+        await tx.insert(hostGroupMembers).values({ groupId: used.groupId, hostId });
+      }
+    }
 
     let issued;
     try {
@@ -106,18 +137,26 @@ export async function enrollHost(
       })
       .returning({ id: certificates.id });
 
-    await writeAudit(tx, {
-      actor: ctx.actor,
-      action: 'host.enroll',
-      target: { kind: 'host', id: hostId },
-      details: {
-        hostname,
-        enrollmentTokenId: used.id,
-        certificateSerial: issued.serial,
-        certificateFingerprint: issued.fingerprint,
-        notAfter: issued.notAfter.toISOString(),
-      },
-    });
+    const reenrolled = used.hostId !== null;
+    if (reenrolled) {
+      if (supersededSerials.length > 0) {
+        await notifyRevocation(tx, { kind: 'revoked', serials: supersededSerials, reason: 'superseded' });
+      }
+    } else {
+      await writeAudit(tx, {
+        actor: ctx.actor,
+        action: 'host.enroll',
+        target: { kind: 'host', id: hostId },
+        details: {
+          hostname,
+          enrollmentTokenId: used.id,
+          groupId: used.groupId,
+          certificateSerial: issued.serial,
+          certificateFingerprint: issued.fingerprint,
+          notAfter: issued.notAfter.toISOString(),
+        },
+      });
+    }
     // Auditors filter certificate operations by action, so the issue gets its own row.
     await writeAudit(tx, {
       actor: ctx.actor,
@@ -126,7 +165,9 @@ export async function enrollHost(
       details: {
         hostId,
         hostname,
-        method: 'enrollment',
+        method: reenrolled ? 're-enroll' : 'enrollment',
+        enrollmentTokenId: used.id,
+        ...(reenrolled ? { supersededSerials } : {}),
         serial: issued.serial,
         fingerprint: issued.fingerprint,
         notAfter: issued.notAfter.toISOString(),

@@ -661,17 +661,63 @@ describe('certificates API', () => {
     const response = await api('/api/v1/certificates/reenroll', { body: { hostId: identity.hostId } });
     const created = response.body as { tokenId: string; enrollCommand: string };
     const token = /PM_ENROLL_TOKEN=(\S+)/.exec(created.enrollCommand)?.[1];
-    const audits = await auditRows('certificate.issue', identity.hostId);
-    const [stored] = await database.sql<{ max_uses: number }[]>`select max_uses from enrollment_tokens where id = ${created.tokenId}`;
+    const audits = await auditRows('enrollment_token.create', created.tokenId);
+    const [stored] = await database.sql<{ max_uses: number; host_id: string }[]>`select max_uses, host_id from enrollment_tokens where id = ${created.tokenId}`;
 
     expect(response.status, response.text).toBe(201);
     expect(created.enrollCommand).toContain(`--ca-fingerprint ${server.caFingerprint}`);
+    expect(created.enrollCommand).toContain('node /opt/pm-agent/pm-agent.mjs enroll');
     expect(created.enrollCommand).toMatch(/ --force$/);
     expect(token).toBeDefined();
     expect(stored?.max_uses).toBe(1);
+    expect(stored?.host_id).toBe(identity.hostId);
+    expect(await auditRows('certificate.issue', identity.hostId)).toEqual([]);
     expect(audits).toHaveLength(1);
-    expect(audits[0]?.details).toMatchObject({ method: 're-enroll', enrollmentTokenId: created.tokenId });
+    expect(audits[0]?.details).toMatchObject({ purpose: 're-enroll', hostId: identity.hostId });
     expect(JSON.stringify(audits)).not.toContain(token);
+  });
+
+  it('re-enroll keeps the host, its groups and supersedes its certificate', async () => {
+    const identity = await enrollDirectly('lost-key-host');
+    const [group] = await database.sql<{ id: string }[]>`insert into host_groups (name) values ('lost-key-group') returning id`;
+    await database.sql`insert into host_group_members (group_id, host_id) values (${group!.id}, ${identity.hostId})`;
+    const created = (await api('/api/v1/certificates/reenroll', { body: { hostId: identity.hostId } })).body as { enrollCommand: string };
+    const token = /PM_ENROLL_TOKEN=(\S+)/.exec(created.enrollCommand)![1]!;
+    const { csrPem } = await createCsr();
+
+    const enrolled = await requestJson(`${server.webUrl}/api/v1/enroll`, { body: { token, csr: csrPem, hostname: 'lost-key-host-renamed' }, ca: server.caCertPem });
+
+    expect(enrolled.status, enrolled.text).toBe(201);
+    expect((enrolled.body as { hostId: string }).hostId).toBe(identity.hostId);
+    const rows = await database.sql<{ serial: string; status: string }[]>`select serial, status from certificates where host_id = ${identity.hostId} order by created_at`;
+    expect(rows.map((row) => row.status)).toEqual(['superseded', 'active']);
+    const [host] = await database.sql<{ hostname: string }[]>`select hostname from hosts where id = ${identity.hostId}`;
+    expect(host?.hostname).toBe('lost-key-host-renamed');
+    const [counted] = await database.sql<{ hosts: number }[]>`select count(*)::int as hosts from hosts where hostname like 'lost-key-host%'`;
+    expect(counted?.hosts).toBe(1);
+    const [membership] = await database.sql`select 1 from host_group_members where host_id = ${identity.hostId} and group_id = ${group!.id}`;
+    expect(membership).toBeDefined();
+    const issued = await database.sql<{ details: Record<string, unknown> }[]>`
+      select details from audit_log where action = 'certificate.issue' and details->>'hostId' = ${identity.hostId}`;
+    expect(issued.map((row) => row.details)).toEqual([expect.objectContaining({ method: 're-enroll', supersededSerials: [identity.serial], serial: rows[1]!.serial })]);
+    expect(await auditRows('host.enroll', identity.hostId)).toEqual([]);
+    await waitForHandshakeRefusal(identity);
+  });
+
+  it('re-enroll token of a removed host is refused', async () => {
+    const identity = await enrollDirectly('removed-before-reenroll');
+    const created = (await api('/api/v1/certificates/reenroll', { body: { hostId: identity.hostId } })).body as { enrollCommand: string };
+    const token = /PM_ENROLL_TOKEN=(\S+)/.exec(created.enrollCommand)![1]!;
+    await removeHost(ctx, { hostId: identity.hostId });
+    const { csrPem } = await createCsr();
+
+    const enrolled = await requestJson(`${server.webUrl}/api/v1/enroll`, { body: { token, csr: csrPem, hostname: 'removed-before-reenroll' }, ca: server.caCertPem });
+
+    expect(enrolled.status).toBe(401);
+    const [counted] = await database.sql<{ hosts: number }[]>`select count(*)::int as hosts from hosts where hostname = 'removed-before-reenroll'`;
+    expect(counted?.hosts).toBe(1);
+    const [stored] = await database.sql<{ uses: number }[]>`select uses from enrollment_tokens where host_id = ${identity.hostId}`;
+    expect(stored?.uses).toBe(0);
   });
 
   it('re-enroll without a host id names the field', async () => {
