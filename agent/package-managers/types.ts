@@ -61,6 +61,7 @@ export type FailureCause =
   | 'lock-held'
   | 'dpkg-interrupted'
   | 'held-packages'
+  | 'package-not-installed'
   | 'interactive-prompt'
   | 'no-space'
   | 'repository-unreachable'

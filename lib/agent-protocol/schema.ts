@@ -96,6 +96,7 @@ export const failureSchema = z
       'lock-held',
       'dpkg-interrupted',
       'held-packages',
+      'package-not-installed',
       'interactive-prompt',
       'no-space',
       'repository-unreachable',

@@ -147,6 +147,16 @@ describe.skipIf(!isRoot)('apt backend on an isolated root', () => {
     expect(lines).toEqual([]);
   });
 
+  it('names packages that are not installed', async () => {
+    const { outcome, lines } = await apply({ action: 'packages', packages: ['pm-test-hello', 'pm-test-absent'] });
+
+    expect(outcome.status).toBe('failed');
+    expect(outcome.failure?.cause).toBe('package-not-installed');
+    expect(outcome.failure?.packages).toEqual(['pm-test-absent']);
+    expect(outcome.failure?.retriable).toBe(false);
+    expect(lines.some((line) => line.includes('Not installed on this host: pm-test-absent'))).toBe(true);
+  });
+
   it('reports a held dpkg lock', async () => {
     const lockPath = path.join(testRoot.dpkgAdmindir, 'lock-frontend');
     const holder = await holdLock(lockPath);

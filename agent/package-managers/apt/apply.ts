@@ -22,7 +22,10 @@ import { readAptRebootState } from './reboot-state';
 type RunResult = Omit<PatchOutcome, 'reboot' | 'durationMs'>;
 
 /** Either the apt-get arguments to run, or the reason there is nothing to run. */
-type RunPlan = { kind: 'run'; args: string[] } | { kind: 'skip'; message: string } | { kind: 'fail'; message: string };
+type RunPlan =
+  | { kind: 'run'; args: string[] }
+  | { kind: 'skip'; message: string }
+  | { kind: 'fail'; message: string; notInstalled?: string[] };
 
 /**
  * Runs one patch request with apt-get and reports what changed.
@@ -74,6 +77,10 @@ export async function applyAptRequest(
 
   if (plan.kind === 'fail') {
     output('stderr', plan.message);
+    if (plan.notInstalled) {
+      const failure: FailureClassification = { cause: 'package-not-installed', message: plan.message, retriable: false, packages: plan.notInstalled };
+      return finish({ exitCode: null, status: 'failed', failure, changes: [] });
+    }
     return finish(failedBeforeStart(plan.message, null));
   }
 
@@ -136,7 +143,11 @@ async function planRun(context: AptContext, request: PatchRequest, signal: Abort
     const installed = new Set((await listAptInstalled(context, signal)).flatMap((item) => [item.name, `${item.name}:${item.arch}`]));
     const unknown = request.packages.filter((name) => !installed.has(name));
     if (unknown.length > 0) {
-      return { kind: 'fail', message: `Not installed on this host: ${unknown.join(', ')}; the packages action only upgrades installed packages.` };
+      return {
+        kind: 'fail',
+        message: `Not installed on this host: ${unknown.join(', ')}; the packages action only upgrades installed packages.`,
+        notInstalled: unknown,
+      };
     }
   }
 
