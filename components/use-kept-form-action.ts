@@ -24,3 +24,25 @@ export function useKeptFormAction<State extends object>(
 
   return { state, formAction, pending, onSubmit };
 }
+
+/**
+ * Returns an `onSubmit` handler for a form that a client function submits. It
+ * calls `submit` with the form's data instead of passing the function as the
+ * form's action, because React would then reset every field, and a mistyped
+ * setup token or username would have to be typed again. The fields named in
+ * `clear` (passwords) are emptied at each submission.
+ */
+export function submitKeepingValues(submit: (form: FormData) => Promise<void>, clear: readonly string[] = []) {
+  return (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form, (event.nativeEvent as SubmitEvent).submitter);
+    for (const name of clear) {
+      const field = form.elements.namedItem(name);
+      if (field instanceof HTMLInputElement) {
+        field.value = '';
+      }
+    }
+    void submit(data);
+  };
+}

@@ -7,6 +7,7 @@ import { Button, buttonVariants } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { submitKeepingValues } from '@/components/use-kept-form-action';
 import { sendJson } from './post-json';
 
 type Method = 'totp' | 'webauthn' | 'recovery';
@@ -119,7 +120,7 @@ export function LoginForm({ returnTo, ssoEnabled = false, localLoginRestricted =
         )}
 
         {step === 'password' && (
-          <form action={submitPassword} className="grid gap-3" data-testid="password-form">
+          <form onSubmit={submitKeepingValues(submitPassword, ['password'])} className="grid gap-3" data-testid="password-form">
             <Label htmlFor="username">Username</Label>
             <Input id="username" name="username" autoComplete="username" required />
             <Label htmlFor="password">Password</Label>

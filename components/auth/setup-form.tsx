@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { submitKeepingValues } from '@/components/use-kept-form-action';
 import { sendJson } from './post-json';
 
 /** Creates the first Admin with the setup token the server printed at start. */
@@ -41,7 +42,7 @@ export function SetupForm() {
             <AlertDescription>{error}</AlertDescription>
           </Alert>
         )}
-        <form action={submit} className="grid gap-3">
+        <form onSubmit={submitKeepingValues(submit)} className="grid gap-3" data-testid="setup-form">
           <Label htmlFor="setupToken">Setup token</Label>
           <Input id="setupToken" name="setupToken" autoComplete="off" required />
           <Label htmlFor="username">Username</Label>

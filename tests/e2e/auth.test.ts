@@ -67,9 +67,16 @@ describe('sign-in in Chromium', () => {
     expect(token).toBeDefined();
 
     await page.goto(`${server.webUrl}/setup`);
-    await page.locator('#setupToken').fill(token!);
+    await page.locator('#setupToken').fill(`${token!}x`);
     await page.locator('#username').fill(USERNAME);
     await page.locator('#password').fill(PASSWORD);
+    await page.locator('[data-testid="setup-submit"]').click();
+    await page.locator('[data-testid="setup-error"]').waitFor();
+
+    // A refused attempt keeps what was typed, so only the wrong field needs fixing.
+    expect(await page.locator('#setupToken').inputValue()).toBe(`${token!}x`);
+    expect(await page.locator('#username').inputValue()).toBe(USERNAME);
+    await page.locator('#setupToken').fill(token!);
     await page.locator('[data-testid="setup-submit"]').click();
     await page.waitForURL(/\/login$/);
 
@@ -91,6 +98,17 @@ describe('sign-in in Chromium', () => {
     expect(recoveryCodes).toHaveLength(10);
     expect(await page.locator('[data-testid="user-name"]').innerText()).toBe(USERNAME);
     await signOut();
+  });
+
+  it('keeps the username after a wrong password', async () => {
+    await page.goto(`${server.webUrl}/login`);
+    await page.locator('#username').fill(USERNAME);
+    await page.locator('#password').fill(`${PASSWORD}-wrong`);
+    await page.locator('[data-testid="password-submit"]').click();
+    await page.locator('[data-testid="login-error"]').waitFor();
+
+    expect(await page.locator('#username').inputValue()).toBe(USERNAME);
+    expect(await page.locator('#password').inputValue()).toBe('');
   });
 
   it('signs in with a TOTP code', async () => {
