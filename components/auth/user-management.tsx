@@ -76,26 +76,34 @@ export function UserManagement({ users, currentUserId }: { users: UserRow[]; cur
                 <Button
                   variant="outline"
                   size="sm"
-                  onClick={() =>
-                    void run(
-                      sendJson(`/api/v1/users/${user.id}`, { role: user.role === 'admin' ? 'operator' : 'admin' }, 'PATCH'),
-                      'Role changed.',
-                    )
-                  }
+                  onClick={() => {
+                    const role = user.role === 'admin' ? 'operator' : 'admin';
+                    if (window.confirm(`Make ${user.username} ${role === 'admin' ? 'an Admin' : 'an Operator'}? The change applies to their next request.`)) {
+                      void run(sendJson(`/api/v1/users/${user.id}`, { role }, 'PATCH'), 'Role changed.');
+                    }
+                  }}
                 >
                   Make {user.role === 'admin' ? 'Operator' : 'Admin'}
                 </Button>
                 <Button
                   variant="outline"
                   size="sm"
-                  onClick={() => void run(sendJson(`/api/v1/users/${user.id}`, { disabled: !user.disabled }, 'PATCH'), user.disabled ? 'User enabled.' : 'User disabled.')}
+                  onClick={() => {
+                    if (user.disabled || window.confirm(`Disable ${user.username}? Their sessions end at once.`)) {
+                      void run(sendJson(`/api/v1/users/${user.id}`, { disabled: !user.disabled }, 'PATCH'), user.disabled ? 'User enabled.' : 'User disabled.');
+                    }
+                  }}
                 >
                   {user.disabled ? 'Enable' : 'Disable'}
                 </Button>
                 <Button
                   variant="outline"
                   size="sm"
-                  onClick={() => void run(sendJson(`/api/v1/users/${user.id}/mfa-reset`), 'Second factors reset; the user enrolls again at the next sign-in.')}
+                  onClick={() => {
+                    if (window.confirm(`Reset the second factors of ${user.username}? They must enroll a new one at the next sign-in.`)) {
+                      void run(sendJson(`/api/v1/users/${user.id}/mfa-reset`), 'Second factors reset; the user enrolls again at the next sign-in.');
+                    }
+                  }}
                 >
                   Reset second factors
                 </Button>

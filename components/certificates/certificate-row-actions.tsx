@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, type FormEvent } from 'react';
 import { CopyButton } from '@/components/copy-button';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/select';
@@ -9,6 +9,15 @@ import type { CertificateActionState } from '@/app/certificates/actions';
 type Action = (previous: CertificateActionState, formData: FormData) => Promise<CertificateActionState>;
 
 const REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'];
+
+/** Returns an `onSubmit` handler that lets the form submit only when the user confirms `question`. */
+function confirmFirst(question: string) {
+  return (event: FormEvent<HTMLFormElement>) => {
+    if (!window.confirm(question)) {
+      event.preventDefault();
+    }
+  };
+}
 
 /** Revoke, renew, re-enroll, download and remove controls of one certificate row. */
 export function CertificateRowActions(props: {
@@ -28,7 +37,11 @@ export function CertificateRowActions(props: {
     <div className="flex flex-col gap-2">
       <div className="flex flex-wrap items-center gap-2">
         {props.status !== 'revoked' && (
-          <form action={revoke} className="flex items-center gap-1">
+          <form
+            action={revoke}
+            onSubmit={confirmFirst('Revoke this certificate? The agent is disconnected at once and the host must be enrolled again.')}
+            className="flex items-center gap-1"
+          >
             <input type="hidden" name="certificateId" value={props.certificateId} />
             <Select name="reason" aria-label="Revocation reason" defaultValue="unspecified" className="h-8 w-44">
               {REASONS.map((reason) => (
@@ -62,7 +75,7 @@ export function CertificateRowActions(props: {
           Download
         </a>
         {!props.hostRemoved && (
-          <form action={remove}>
+          <form action={remove} onSubmit={confirmFirst('Remove this host? Its certificate is revoked, and it leaves every list and group.')}>
             <input type="hidden" name="hostId" value={props.hostId} />
             <Button type="submit" size="sm" variant="ghost" disabled={removing}>
               Remove host

@@ -189,10 +189,24 @@ describe('console in Chromium', () => {
     expect(await renewedRow.innerText()).toContain(renewed.serial);
 
     await renewedRow.getByLabel('Revocation reason').selectOption('keyCompromise');
+    const questions: string[] = [];
+    page.once('dialog', (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await renewedRow.getByRole('button', { name: 'Revoke' }).click();
+    await waitFor('the confirmation', async () => (questions.length > 0 ? true : undefined), 5_000);
+    // Dismissed: nothing was sent.
+    expect(questions[0]).toContain('Revoke this certificate?');
+    expect(await renewedRow.getAttribute('data-status')).toBe('active');
+
+    page.once('dialog', (dialog) => void dialog.accept());
     await renewedRow.getByRole('button', { name: 'Revoke' }).click();
     await page.locator(`[data-testid="certificate-row"][data-certificate-id="${renewed.id}"][data-status="revoked"]`).waitFor();
-    const [audit] = await database.sql<{ details: { serial: string; reason: string } }[]>`
+    const audits = await database.sql<{ details: { serial: string; reason: string } }[]>`
       select details from audit_log where action = 'certificate.revoke' and target_id = ${renewed.id}`;
+    expect(audits).toHaveLength(1);
+    const [audit] = audits;
 
     expect(await renewedRow.innerText()).toContain('revoked (keyCompromise)');
     expect(audit?.details).toMatchObject({ serial: renewed.serial, reason: 'keyCompromise' });
