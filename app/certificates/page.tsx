@@ -64,7 +64,7 @@ export default async function CertificatesPage() {
               <TableRow key={row.id} data-testid="certificate-row" data-certificate-id={row.id} data-status={row.status}>
                 <TableCell className="pl-4">
                   {row.hostname}
-                  {row.hostRemoved && <span className="ml-1 text-xs text-muted-foreground">(removed)</span>}
+                  {row.hostRemoved && <span className="text-xs text-muted-foreground"> (removed)</span>}
                 </TableCell>
                 <TableCell className="font-mono text-xs">{row.serial}</TableCell>
                 <TableCell className="max-w-48 break-all font-mono text-xs">{row.fingerprint}</TableCell>

@@ -13,6 +13,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { consoleContext } from '@/lib/console-context';
 import { getDashboard } from '@/lib/reports/get-dashboard';
+import { plural } from '@/lib/notifications/notice-text';
 import '../print.css';
 
 export const dynamic = 'force-dynamic';
@@ -79,7 +80,7 @@ export default async function DashboardPage() {
           <CardHeader>
             <CardTitle>Security updates by age</CardTitle>
             <CardDescription>
-              {securityUpdates} pending security updates on {hosts.withSecurity} hosts, aged from when each was first reported.
+              {plural(securityUpdates, 'pending security update')} on {plural(hosts.withSecurity, 'host')}, aged from when each was first reported.
             </CardDescription>
           </CardHeader>
           <CardContent>
