@@ -83,3 +83,8 @@ function unstorablePath(value: unknown): string | null {
   }
   return null;
 }
+
+/** Escapes `\`, `%` and `_` so a user's text matches itself literally inside a LIKE or ILIKE pattern. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
+}

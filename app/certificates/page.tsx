@@ -1,8 +1,15 @@
 import type { Metadata } from 'next';
+import { Search } from 'lucide-react';
+import { z } from 'zod';
 import { CertificateRowActions } from '@/components/certificates/certificate-row-actions';
 import { formatDateTime } from '@/components/format';
+import { Pagination } from '@/components/pagination';
 import { Badge } from '@/components/ui/badge';
-import { Card, CardHeader, CardTitle } from '@/components/ui/card';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { Select } from '@/components/ui/select';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { assertAdmin } from '@/lib/auth/assert-admin';
 import { listCertificates } from '@/lib/certificates/list-certificates';
@@ -12,6 +19,18 @@ import { reenrollAction, removeHostAction, renewCertificateAction, revokeCertifi
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Certificates' };
 
+const PAGE_SIZE = 100;
+const STATUSES = ['active', 'revoked', 'superseded'] as const;
+
+// Malformed values fall back to the default instead of failing the page, because
+// they come from hand-edited or stale URLs.
+const querySchema = z.object({
+  q: z.string().trim().max(200).optional().catch(undefined),
+  status: z.enum(STATUSES).optional().catch(undefined),
+  host: z.uuid().optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+});
+
 const ACTIONS = { revoke: revokeCertificateAction, renew: renewCertificateAction, reenroll: reenrollAction, remove: removeHostAction };
 
 function StatusBadge({ status, reason }: { status: string; reason: string | null }) {
@@ -20,10 +39,17 @@ function StatusBadge({ status, reason }: { status: string; reason: string | null
   return <Badge variant="destructive">revoked{reason ? ` (${reason})` : ''}</Badge>;
 }
 
-export default async function CertificatesPage() {
+export default async function CertificatesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = querySchema.parse(await searchParams);
   const ctx = await requireAdmin();
   assertAdmin(ctx);
-  const rows = await listCertificates(ctx);
+  const { total, items: rows } = await listCertificates(ctx, {
+    search: query.q || undefined,
+    status: query.status,
+    hostId: query.host,
+    page: query.page,
+    pageSize: PAGE_SIZE,
+  });
 
   return (
     <div className="flex flex-col gap-4">
@@ -41,6 +67,34 @@ export default async function CertificatesPage() {
         <CardHeader>
           <CardTitle>Host certificates</CardTitle>
         </CardHeader>
+        <CardContent>
+          <form method="get" action="/certificates" className="flex flex-wrap items-end gap-3" role="search">
+            {query.host && <input type="hidden" name="host" value={query.host} />}
+            <div className="flex min-w-60 flex-1 flex-col gap-1.5">
+              <Label htmlFor="certificates-q">Search</Label>
+              <Input id="certificates-q" name="q" type="search" placeholder="Hostname, or the start of a serial or fingerprint" defaultValue={query.q ?? ''} />
+            </div>
+            <div className="flex w-40 flex-col gap-1.5">
+              <Label htmlFor="certificates-status">Status</Label>
+              <Select id="certificates-status" name="status" defaultValue={query.status ?? ''}>
+                <option value="">Any</option>
+                {STATUSES.map((status) => (
+                  <option key={status} value={status}>
+                    {status}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <Button type="submit" variant="secondary">
+              <Search aria-hidden /> Apply
+            </Button>
+          </form>
+          {query.host && (
+            <p className="mt-2 text-sm text-muted-foreground">
+              Showing one host&apos;s certificates. <a className="underline" href="/certificates">Show every host</a>
+            </p>
+          )}
+        </CardContent>
         <Table data-testid="certificates">
           <TableHeader>
             <TableRow>
@@ -56,7 +110,7 @@ export default async function CertificatesPage() {
             {rows.length === 0 && (
               <TableRow>
                 <TableCell colSpan={6} className="py-6 text-center text-muted-foreground">
-                  No certificates yet; enroll a host first.
+                  {query.q || query.status || query.host ? 'No certificate matches; change the search or the status.' : 'No certificates yet; enroll a host first.'}
                 </TableCell>
               </TableRow>
             )}
@@ -87,6 +141,9 @@ export default async function CertificatesPage() {
             ))}
           </TableBody>
         </Table>
+        <div className="px-4 pb-4">
+          <Pagination page={query.page} pageSize={PAGE_SIZE} total={total} path="/certificates" query={{ q: query.q, status: query.status, host: query.host }} noun="certificates" />
+        </div>
       </Card>
     </div>
   );

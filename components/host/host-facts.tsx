@@ -81,8 +81,11 @@ export function HostReboot({ host }: { host: HostDetail }) {
   );
 }
 
-/** The host's client certificate as the internal CA issued it. */
-export function HostCertificate({ host }: { host: HostDetail }) {
+/**
+ * Shows the host's client certificate as the internal CA issued it. Admins get a
+ * link to the host's rows on the Certificates page, where revoke, renew and re-enroll are.
+ */
+export function HostCertificate({ host, manageable = false }: { host: HostDetail; manageable?: boolean }) {
   const certificate = host.certificate;
 
   return (
@@ -107,6 +110,11 @@ export function HostCertificate({ host }: { host: HostDetail }) {
           </dl>
         ) : (
           <p className="text-sm text-muted-foreground">No certificate on record.</p>
+        )}
+        {manageable && (
+          <a className="mt-2 inline-block text-sm underline" href={`/certificates?host=${host.id}`} data-testid="host-certificates-link">
+            Revoke, renew or re-enroll
+          </a>
         )}
       </CardContent>
     </Card>

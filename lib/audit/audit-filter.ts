@@ -2,6 +2,7 @@ import { and, eq, gte, like, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog } from '@/lib/db/schema';
 import { parseInput } from '@/lib/validation';
+import { escapeLike } from '@/lib/text';
 
 /** An ISO-8601 time; without a zone it is read as UTC, as the console shows times in UTC. */
 const time = z
@@ -59,9 +60,6 @@ export function parseAuditFilter(query: URLSearchParams): AuditFilter {
   return parseInput(auditFilterInput, raw, 'audit filter');
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
 
 /** Builds the SQL condition of a filter for drizzle's `where`; undefined when the filter is empty. */
 export function auditFilterCondition(filter: AuditFilter): SQL | undefined {

@@ -1,7 +1,10 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, or, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import { assertAdmin } from '@/lib/auth/assert-admin';
 import type { Context } from '@/lib/context';
 import { certificates, hosts } from '@/lib/db/schema';
+import { parseInput } from '@/lib/validation';
+import { escapeLike } from '@/lib/text';
 
 /** One host certificate as the Certificates page lists it. */
 export interface CertificateListItem {
@@ -19,17 +22,53 @@ export interface CertificateListItem {
   createdAt: Date;
 }
 
-/** Largest number of certificates one call returns. */
+/** Largest page one call returns. */
 export const MAX_LISTED_CERTIFICATES = 1000;
 
-/**
- * Lists host certificates, newest first, with their host's name. Superseded and
- * revoked certificates stay listed because their serials appear in the CRL. Admin only.
- */
-export async function listCertificates(ctx: Context, options: { limit?: number } = {}): Promise<CertificateListItem[]> {
-  assertAdmin(ctx);
-  const limit = Math.min(options.limit ?? MAX_LISTED_CERTIFICATES, MAX_LISTED_CERTIFICATES);
+export const listCertificatesInput = z
+  .object({
+    search: z.string().trim().max(200, { error: 'search: at most 200 characters' }).optional(),
+    status: z.enum(['active', 'revoked', 'superseded'], { error: 'status: expected active, revoked or superseded' }).optional(),
+    hostId: z.uuid({ error: 'hostId: expected a UUID' }).optional(),
+    page: z.number({ error: 'page: expected a whole number' }).int({ error: 'page: expected a whole number' }).min(1, { error: 'page: expected 1 or more' }).default(1),
+    pageSize: z
+      .number({ error: `pageSize: expected 1 to ${MAX_LISTED_CERTIFICATES}` })
+      .int({ error: `pageSize: expected 1 to ${MAX_LISTED_CERTIFICATES}` })
+      .min(1, { error: `pageSize: expected 1 to ${MAX_LISTED_CERTIFICATES}` })
+      .max(MAX_LISTED_CERTIFICATES, { error: `pageSize: expected 1 to ${MAX_LISTED_CERTIFICATES}` })
+      .default(100),
+  })
+  .strict();
 
+export type ListCertificatesInput = z.input<typeof listCertificatesInput>;
+
+
+/**
+ * Lists host certificates, newest first, one page at a time, with their host's
+ * name and the number of certificates that match. `search` matches part of the
+ * hostname, or the start of the serial or fingerprint (hex, colons ignored).
+ * Superseded and revoked certificates stay listed because their serials appear in
+ * the CRL. Admin only.
+ */
+export async function listCertificates(ctx: Context, input: ListCertificatesInput = {}): Promise<{ total: number; items: CertificateListItem[] }> {
+  assertAdmin(ctx);
+  const { search, status, hostId, page, pageSize } = parseInput(listCertificatesInput, input, 'certificate list request');
+
+  const filters: SQL[] = [];
+  if (search) {
+    const hex = search.replaceAll(':', '').toLowerCase();
+    const byHost = ilike(hosts.hostname, `%${escapeLike(search)}%`);
+    filters.push(/^[0-9a-f]+$/.test(hex) ? or(byHost, ilike(certificates.serial, `${hex}%`), ilike(certificates.fingerprint, `${hex}%`))! : byHost);
+  }
+  if (status) {
+    filters.push(eq(certificates.status, status));
+  }
+  if (hostId) {
+    filters.push(eq(certificates.hostId, hostId));
+  }
+  const where = filters.length > 0 ? and(...filters) : undefined;
+
+  const [totalRow] = await ctx.db.select({ total: count() }).from(certificates).innerJoin(hosts, eq(hosts.id, certificates.hostId)).where(where);
   const rows = await ctx.db
     .select({
       id: certificates.id,
@@ -47,12 +86,17 @@ export async function listCertificates(ctx: Context, options: { limit?: number }
     })
     .from(certificates)
     .innerJoin(hosts, eq(hosts.id, certificates.hostId))
-    .orderBy(desc(certificates.createdAt))
-    .limit(limit);
+    .where(where)
+    .orderBy(desc(certificates.createdAt), desc(certificates.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
 
-  return rows.map(({ removedAt, status, ...row }) => ({
-    ...row,
-    hostRemoved: removedAt !== null,
-    status: status as CertificateListItem['status'],
-  }));
+  return {
+    total: totalRow?.total ?? 0,
+    items: rows.map(({ removedAt, status: rowStatus, ...row }) => ({
+      ...row,
+      hostRemoved: removedAt !== null,
+      status: rowStatus as CertificateListItem['status'],
+    })),
+  };
 }

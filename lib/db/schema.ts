@@ -160,6 +160,8 @@ export const certificates = pgTable(
     uniqueIndex('certificates_serial_idx').on(t.serial),
     uniqueIndex('certificates_fingerprint_idx').on(t.fingerprint),
     index('certificates_host_idx').on(t.hostId),
+    // The Certificates page lists newest first, one page at a time.
+    index('certificates_created_idx').on(t.createdAt),
     check('certificates_status_check', sql`${t.status} in ('active', 'revoked', 'superseded')`),
   ],
 );

@@ -603,6 +603,38 @@ describe('certificates API', () => {
     });
   });
 
+  it('filters by search, status and host, one page at a time', async () => {
+    const alpha = await enrollDirectly('filter-alpha');
+    const beta = await enrollDirectly('filter-beta');
+    await revokeCertificate(ctx, { certificateId: beta.certificateId, reason: 'cessationOfOperation' });
+    const ids = async (query: string) => {
+      const response = await api(`/api/v1/certificates?${query}`);
+      expect(response.status, response.text).toBe(200);
+      const body = response.body as { total: number; certificates: { id: string }[] };
+      return { total: body.total, ids: body.certificates.map((row) => row.id) };
+    };
+
+    expect(await ids('search=filter-')).toEqual({ total: 2, ids: [beta.certificateId, alpha.certificateId] });
+    expect(await ids('search=filter-&status=revoked')).toEqual({ total: 1, ids: [beta.certificateId] });
+    expect(await ids(`hostId=${alpha.hostId}`)).toEqual({ total: 1, ids: [alpha.certificateId] });
+    expect((await ids(`search=${alpha.serial.slice(0, 12).toUpperCase()}`)).ids).toContain(alpha.certificateId);
+    expect(await ids('search=filter-&pageSize=1&page=2')).toEqual({ total: 2, ids: [alpha.certificateId] });
+
+    const page = await requestJson(`${server.webUrl}/certificates?q=filter-alpha`, { ca: server.caCertPem, cookie: admin.cookie });
+    expect(page.text).toContain(alpha.serial);
+    expect(page.text).not.toContain(beta.serial);
+  });
+
+  it('list names a bad filter', async () => {
+    const badStatus = await api('/api/v1/certificates?status=expired');
+    const unknown = await api('/api/v1/certificates?serial=abc');
+
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body).toMatchObject({ error: { field: 'status', message: 'status: expected active, revoked or superseded' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ error: { field: 'serial' } });
+  });
+
   it('list rejects an Operator', async () => {
     const operator = await signIn(server, await createTestUser(database.db, { role: 'operator' }));
 

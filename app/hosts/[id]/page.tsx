@@ -99,7 +99,8 @@ export default async function HostPage({
         <HostFacts host={host} />
         <div className="flex flex-col gap-4">
           <HostReboot host={host} />
-          <HostCertificate host={host} />
+          {/* Only Admins get the list of every group, and only they manage certificates. */}
+          <HostCertificate host={host} manageable={allGroups !== null} />
         </div>
       </div>
 

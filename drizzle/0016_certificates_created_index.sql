@@ -1,0 +1,1 @@
+CREATE INDEX "certificates_created_idx" ON "certificates" USING btree ("created_at");
