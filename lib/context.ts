@@ -6,15 +6,16 @@ export type Role = 'admin' | 'operator';
 /**
  * Actor performing an operation. A signed-in console user carries the role read from
  * the database on this request, the session (refresh token family) and the client
- * address. `console` is an unauthenticated console caller that only lib-level
- * tests construct; no request path produces it.
+ * address. `console` is an unauthenticated caller of a public route. `enrollment`
+ * is a host enrolling with the enrollment token of the given row id.
  */
 export type Actor =
   | { kind: 'system'; name: string }
   | { kind: 'user'; userId: string; username: string; role: Role; sessionId: string; address: string }
   | { kind: 'console'; address: string }
   | { kind: 'cli'; user: string }
-  | { kind: 'agent'; hostId: string; address: string };
+  | { kind: 'agent'; hostId: string; address: string }
+  | { kind: 'enrollment'; tokenId: string; address: string };
 
 /** The context every lib/ operation takes: the actor and the database it works in. */
 export interface Context {
@@ -35,5 +36,7 @@ export function actorLabel(actor: Actor): string {
       return `cli:${actor.user}`;
     case 'agent':
       return `agent:${actor.hostId}`;
+    case 'enrollment':
+      return `enrollment-token:${actor.tokenId}`;
   }
 }

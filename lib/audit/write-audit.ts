@@ -29,7 +29,7 @@ export interface AuditEntry {
 }
 
 /** Fields names that carry an actor's identifier, in order of preference, for actor kinds this file does not know. */
-const ACTOR_ID_FIELDS = ['id', 'userId', 'hostId', 'user', 'username', 'name'];
+const ACTOR_ID_FIELDS = ['id', 'userId', 'hostId', 'tokenId', 'user', 'username', 'name'];
 
 /**
  * Maps any actor to the audit columns. Unknown kinds are handled generically:

@@ -138,13 +138,15 @@ export async function enrollHost(
       .returning({ id: certificates.id });
 
     const reenrolled = used.hostId !== null;
+    // The audit rows name the token that admitted the host, with the caller's address.
+    const actor = { kind: 'enrollment' as const, tokenId: used.id, address: 'address' in ctx.actor ? ctx.actor.address : 'unknown' };
     if (reenrolled) {
       if (supersededSerials.length > 0) {
         await notifyRevocation(tx, { kind: 'revoked', serials: supersededSerials, reason: 'superseded' });
       }
     } else {
       await writeAudit(tx, {
-        actor: ctx.actor,
+        actor,
         action: 'host.enroll',
         target: { kind: 'host', id: hostId },
         details: {
@@ -159,7 +161,7 @@ export async function enrollHost(
     }
     // Auditors filter certificate operations by action, so the issue gets its own row.
     await writeAudit(tx, {
-      actor: ctx.actor,
+      actor,
       action: 'certificate.issue',
       target: { kind: 'certificate', id: certificate!.id },
       details: {

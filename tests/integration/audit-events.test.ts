@@ -150,7 +150,7 @@ describe('audit events', () => {
       run: async () => (await enroll()).hostId,
       action: 'host.enroll',
       targetKind: 'host',
-      actorKind: 'user',
+      actorKind: 'enrollment',
       details: { hostname: 'web-1' },
     },
     {
@@ -311,6 +311,19 @@ describe('audit events', () => {
 
     expect(row!.details.certificateSerial).toBe(certificate!.serial);
     expect(row!.details.certificateFingerprint).toBe(certificate!.fingerprint);
+  });
+
+  it('names the enrollment token as the actor', async () => {
+    const { hostId } = await enroll();
+    const rows = (await auditRows()).filter((candidate) => candidate.target_id === hostId || candidate.details.hostId === hostId);
+    const tokenId = rows[0]!.details.enrollmentTokenId as string;
+
+    expect(rows.map((row) => row.action).sort()).toEqual(['certificate.issue', 'host.enroll']);
+    for (const row of rows) {
+      expect(row.actor_kind).toBe('enrollment');
+      expect(row.actor_label).toBe(`enrollment-token:${tokenId}`);
+      expect(row.client_address).toBe('127.0.0.1');
+    }
   });
 });
 
