@@ -3,7 +3,9 @@ import Link from 'next/link';
 import { Search } from 'lucide-react';
 import { z } from 'zod';
 import { requireUser } from '@/lib/console-context';
+import { listHostOsNames } from '@/lib/hosts/list-host-os-names';
 import { listHosts } from '@/lib/hosts/list-hosts';
+import { listTargetGroups } from '@/lib/patching/list-target-groups';
 import { formatAge, formatDateTime } from '@/components/format';
 import { Pagination } from '@/components/pagination';
 import { HostStatusBadge, RebootBadge } from '@/components/status-badges';
@@ -26,12 +28,21 @@ const SORTS = [
   { value: 'last_seen', label: 'Last seen' },
   { value: 'hostname', label: 'Hostname' },
 ] as const;
+const REBOOT_FILTERS = [
+  { value: 'required', label: 'Required' },
+  { value: 'not-required', label: 'Not required' },
+  { value: 'unknown', label: 'Unknown' },
+] as const;
 
 // Malformed values fall back to the default instead of failing the page, because
 // they come from hand-edited or stale URLs.
 const querySchema = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
   status: z.enum(STATUSES).optional().catch(undefined),
+  group: z.uuid().optional().catch(undefined),
+  os: z.string().trim().min(1).max(128).optional().catch(undefined),
+  security: z.enum(['yes']).optional().catch(undefined),
+  reboot: z.enum(['required', 'not-required', 'unknown']).optional().catch(undefined),
   sort: z.enum(['security', 'pending', 'last_seen', 'hostname']).catch('security'),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
 });
@@ -40,13 +51,25 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
   const query = querySchema.parse(await searchParams);
   const ctx = await requireUser();
 
-  const [result, online, offline, pending] = await Promise.all([
-    listHosts(ctx, { search: query.q || undefined, status: query.status, sort: query.sort, page: query.page, pageSize: PAGE_SIZE }),
+  const filters = {
+    search: query.q || undefined,
+    status: query.status,
+    group: query.group ? [query.group] : undefined,
+    os: query.os,
+    security: query.security,
+    reboot: query.reboot,
+  };
+  const [result, groups, osNames, online, offline, pending] = await Promise.all([
+    listHosts(ctx, { ...filters, sort: query.sort, page: query.page, pageSize: PAGE_SIZE }),
+    listTargetGroups(ctx),
+    listHostOsNames(ctx),
     listHosts(ctx, { status: 'online', page: 1, pageSize: 1 }),
     listHosts(ctx, { status: 'offline', page: 1, pageSize: 1 }),
     listHosts(ctx, { status: 'pending', page: 1, pageSize: 1 }),
   ]);
   const now = new Date();
+  // A bookmarked OS name that no visible host has any more stays selectable, so the form shows the filter in force.
+  const osChoices = query.os && !osNames.some((name) => name.toLowerCase() === query.os!.toLowerCase()) ? [query.os, ...osNames] : osNames;
 
   return (
     <div className="flex flex-col gap-4">
@@ -79,6 +102,46 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
                 {STATUSES.map((status) => (
                   <option key={status} value={status}>
                     {status}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div className="flex w-48 flex-col gap-1.5">
+              <Label htmlFor="hosts-group">Group</Label>
+              <Select id="hosts-group" name="group" defaultValue={query.group ?? ''}>
+                <option value="">Any</option>
+                {groups.map((group) => (
+                  <option key={group.id} value={group.id}>
+                    {group.name}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div className="flex w-48 flex-col gap-1.5">
+              <Label htmlFor="hosts-os">OS</Label>
+              <Select id="hosts-os" name="os" defaultValue={osChoices.find((name) => name.toLowerCase() === query.os?.toLowerCase()) ?? ''}>
+                <option value="">Any</option>
+                {osChoices.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div className="flex w-44 flex-col gap-1.5">
+              <Label htmlFor="hosts-security">Security updates</Label>
+              <Select id="hosts-security" name="security" defaultValue={query.security ?? ''}>
+                <option value="">Any</option>
+                <option value="yes">Pending</option>
+              </Select>
+            </div>
+            <div className="flex w-40 flex-col gap-1.5">
+              <Label htmlFor="hosts-reboot">Reboot</Label>
+              <Select id="hosts-reboot" name="reboot" defaultValue={query.reboot ?? ''}>
+                <option value="">Any</option>
+                {REBOOT_FILTERS.map((reboot) => (
+                  <option key={reboot.value} value={reboot.value}>
+                    {reboot.label}
                   </option>
                 ))}
               </Select>
@@ -173,7 +236,15 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
             pageSize={PAGE_SIZE}
             total={result.total}
             path="/hosts"
-            query={{ q: query.q, status: query.status, sort: query.sort === 'security' ? undefined : query.sort }}
+            query={{
+              q: query.q,
+              status: query.status,
+              group: query.group,
+              os: query.os,
+              security: query.security,
+              reboot: query.reboot,
+              sort: query.sort === 'security' ? undefined : query.sort,
+            }}
             noun="hosts"
           />
         </div>

@@ -1,9 +1,10 @@
-import { and, asc, eq, gt, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { hostVisibleTo, isScoped } from '@/lib/access/host-scope';
 import type { Transaction } from '@/lib/audit/write-audit';
 import type { Actor } from '@/lib/context';
-import { hostGroupMembers, hostGroups, hosts } from '@/lib/db/schema';
+import { hostGroups, hosts } from '@/lib/db/schema';
 import { NotFoundError, ValidationError } from '@/lib/errors';
+import { hostHasSecurityUpdates, hostInAnyGroup, hostOsNameIs, hostRebootStateIs } from '@/lib/hosts/host-conditions';
 import type { CreateJobRequest, HostFilter } from './job-input';
 
 /** Maximum number of hosts in one job. */
@@ -46,8 +47,7 @@ export async function resolveJobScope(tx: Transaction, actor: Actor, request: Cr
   if (request.groupIds) {
     const groupIds = [...new Set(request.groupIds.map((id) => id.toLowerCase()))];
     await assertGroupsVisible(tx, actor, groupIds);
-    const members = sql`${hosts.id} in (select ${hostGroupMembers.hostId} from ${hostGroupMembers} where ${inArray(hostGroupMembers.groupId, groupIds)})`;
-    const found = await selectHosts(tx, and(members, live, visible));
+    const found = await selectHosts(tx, and(hostInAnyGroup(groupIds), live, visible));
     return { scope: { kind: 'groups', groupIds }, hostIds: requireSome(found, 'groupIds', 'the chosen groups have no hosts') };
   }
 
@@ -91,11 +91,10 @@ async function assertGroupsVisible(tx: Transaction, actor: Actor, groupIds: stri
 
 function filterConditions(filter: HostFilter): SQL[] {
   const conditions: SQL[] = [];
-  if (filter.osName !== undefined) conditions.push(sql`lower(${hosts.osName}) = lower(${filter.osName})`);
+  if (filter.osName !== undefined) conditions.push(hostOsNameIs(filter.osName));
   if (filter.osVersion !== undefined) conditions.push(eq(hosts.osVersion, filter.osVersion));
-  if (filter.hasSecurityUpdates === true) conditions.push(gt(hosts.securityCount, 0));
-  if (filter.hasSecurityUpdates === false) conditions.push(eq(hosts.securityCount, 0));
-  if (filter.rebootRequired !== undefined) conditions.push(eq(hosts.rebootRequired, filter.rebootRequired));
+  if (filter.hasSecurityUpdates !== undefined) conditions.push(hostHasSecurityUpdates(filter.hasSecurityUpdates));
+  if (filter.rebootRequired !== undefined) conditions.push(hostRebootStateIs(filter.rebootRequired));
   if (filter.namePattern !== undefined) conditions.push(ilike(hosts.hostname, globToLike(filter.namePattern)));
   if (filter.onlineOnly === true) conditions.push(eq(hosts.status, 'online'));
   return conditions;

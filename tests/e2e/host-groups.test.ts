@@ -381,4 +381,31 @@ describe('console in Chromium', () => {
     expect((await call(`/api/v1/hosts/${hostIds.get('outside-1')}`, operator)).status).toBe(200);
     await context.close();
   }, 120_000);
+
+  it('narrows the host list by the chosen filters', async () => {
+    const adminPage = await signInInBrowser(adminUser);
+    const rows = adminPage.locator('[data-testid="host-row"]');
+    const total = adminPage.locator('[data-testid="hosts-total"]');
+    const apply = adminPage.locator('form[role="search"] button[type="submit"]');
+    await rows.first().waitFor();
+    expect(Number(await total.innerText())).toBeGreaterThan(1);
+
+    await adminPage.locator('#hosts-group').selectOption({ label: 'Browser group' });
+    await apply.click();
+    await adminPage.waitForURL(/[?&]group=[0-9a-f-]{36}/);
+
+    expect(await total.innerText()).toBe('1');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-host-id')).toBe(hostIds.get('browser-host'));
+    expect(await adminPage.locator('#hosts-group option:checked').innerText()).toBe('Browser group');
+
+    await adminPage.locator('#hosts-reboot').selectOption('not-required');
+    await apply.click();
+    await adminPage.waitForURL(/[?&]reboot=not-required/);
+
+    expect(await total.innerText()).toBe('0');
+    expect(await rows.count()).toBe(0);
+    expect(new URL(adminPage.url()).searchParams.get('group')).toBe(await adminPage.locator('#hosts-group').inputValue());
+    await context.close();
+  }, 120_000);
 });

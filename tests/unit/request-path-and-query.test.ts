@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLogger } from '@/lib/log';
-import { checkQueryParameters } from '@/lib/http/query';
+import { checkQueryParameters, listParam } from '@/lib/http/query';
 import { hasValidPathEncoding, rejectInvalidPath } from '@/lib/net/reject-invalid-path';
 
 describe('hasValidPathEncoding', () => {
@@ -98,6 +98,15 @@ describe('checkQueryParameters', () => {
     expect(() => checkQueryParameters(new URLSearchParams('page=1&page=2'), allowed)).toThrow('page: given more than once; send it once');
   });
 
+  it('accepts a repeated parameter marked repeatable', () => {
+    const query = new URLSearchParams('page=1&group=a&group=b');
+
+    expect(() => checkQueryParameters(query, ['page', 'group'], { repeatable: ['group'] })).not.toThrow();
+    expect(() => checkQueryParameters(new URLSearchParams('page=1&page=2&group=a'), ['page', 'group'], { repeatable: ['group'] })).toThrow(
+      'page: given more than once; send it once',
+    );
+  });
+
   it('names the field of the error', () => {
     try {
       checkQueryParameters(new URLSearchParams('limit=-1'), allowed);
@@ -105,5 +114,20 @@ describe('checkQueryParameters', () => {
     } catch (error) {
       expect((error as { field?: string }).field).toBe('limit');
     }
+  });
+});
+
+describe('listParam', () => {
+  it('reads repeated and comma-separated values', () => {
+    expect(listParam(new URLSearchParams('group=a&group=b,c'), 'group')).toEqual(['a', 'b', 'c']);
+  });
+
+  it('trims entries and keeps empty ones', () => {
+    expect(listParam(new URLSearchParams('group=%20a%20,,b'), 'group')).toEqual(['a', '', 'b']);
+    expect(listParam(new URLSearchParams('group='), 'group')).toEqual(['']);
+  });
+
+  it('returns undefined when absent', () => {
+    expect(listParam(new URLSearchParams('page=1'), 'group')).toBeUndefined();
   });
 });
