@@ -5,6 +5,7 @@ import { hostVisibleTo } from '@/lib/access/host-scope';
 import { hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { hostHasSecurityUpdates, hostInAnyGroup, hostOsNameIs, hostRebootStateIs, type RebootState } from './host-conditions';
+import { escapeLike } from '@/lib/text';
 
 /** Values of the `reboot` filter, mapped to the stored `hosts.reboot_required` values. */
 const REBOOT_FILTERS = { required: 'yes', 'not-required': 'no', unknown: 'unknown' } as const satisfies Record<string, RebootState>;
@@ -87,9 +88,6 @@ export interface HostSummary {
   groups: string[];
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
 
 /** Builds the conditions of the given filters; every one must hold. */
 function filterConditions(filter: z.output<typeof listHostsInput>): SQL[] {
