@@ -1,11 +1,11 @@
 /**
  * Returns `value` when it is a safe place to send the browser after sign-in: a path
  * on this site that starts with a single '/'. Anything else, including '//host',
- * '/\host', absolute URLs, control characters and backslashes, gives '/hosts', so a
+ * '/\host', absolute URLs, control characters and backslashes, gives '/dashboard' (the start page), so a
  * crafted link cannot turn the sign-in page into an open redirect.
  */
 export function safeReturnTo(value: string | null | undefined): string {
-  const fallback = '/hosts';
+  const fallback = '/dashboard';
   if (!value || value.length > 2048) {
     return fallback;
   }

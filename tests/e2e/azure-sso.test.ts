@@ -518,7 +518,7 @@ describe('callback refusals', () => {
       expect(binding).toBeDefined();
       const [flow] = await database.sql<{ return_to: string }[]>`
         select return_to from sso_login_flows order by created_at desc limit 1`;
-      expect(flow?.return_to, returnTo).toBe('/hosts');
+      expect(flow?.return_to, returnTo).toBe('/dashboard');
     }
   });
 

@@ -10,19 +10,19 @@ describe('safeReturnTo', () => {
   it.each(['//evil.test', '/\\evil.test', '\\\\evil.test', 'https://evil.test/', 'javascript:alert(1)', '/\t/evil.test', '', 'hosts'])(
     'replaces %j with the hosts list',
     (value) => {
-      expect(safeReturnTo(value)).toBe('/hosts');
+      expect(safeReturnTo(value)).toBe('/dashboard');
     },
   );
 
   it.each(['/..//evil.test', '/a/..//evil.test', '/%2e%2e//evil.test', '/.//evil.test', '/a/../..//evil.test'])(
     'replaces dot segments that resolve to %j',
     (value) => {
-      expect(safeReturnTo(value)).toBe('/hosts');
+      expect(safeReturnTo(value)).toBe('/dashboard');
     },
   );
 
   it('replaces a missing value with the hosts list', () => {
-    expect(safeReturnTo(null)).toBe('/hosts');
+    expect(safeReturnTo(null)).toBe('/dashboard');
   });
 });
 
