@@ -21,6 +21,8 @@ export type JobReportRow = {
   failureMessage: string | null;
   /** Packages the run changed, from the stored before → after list. */
   changedPackages: number;
+  /** The same list as text, `name before -> after` joined by `; `; `-` for a side that is absent. Empty when nothing changed. */
+  packageChanges: string;
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
@@ -62,6 +64,9 @@ export async function listJobReport(
       jh.host_id as "hostId", h.hostname, jh.status, jh.exit_code as "exitCode",
       jh.failure_cause as "failureCause", jh.failure_message as "failureMessage",
       case when jsonb_typeof(jh.changes) = 'array' then jsonb_array_length(jh.changes) else 0 end as "changedPackages",
+      case when jsonb_typeof(jh.changes) = 'array' then coalesce((
+        select string_agg(concat_ws(' ', c.value->>'name', coalesce(c.value->>'before', '-'), '->', coalesce(c.value->>'after', '-')), '; ' order by c.ordinality)
+        from jsonb_array_elements(jh.changes) with ordinality as c(value, ordinality)), '') else '' end as "packageChanges",
       to_char(jh.started_at at time zone 'UTC', ${sql.raw(UTC_MICROS)}) as "startedAt",
       to_char(jh.finished_at at time zone 'UTC', ${sql.raw(UTC_MICROS)}) as "finishedAt",
       jh.duration_ms as "durationMs"

@@ -351,6 +351,8 @@ describe('CSV export', () => {
     expect(failed?.duration_seconds).toBe('1.234');
     const succeeded = rows.find((row) => row.hostname === 'c');
     expect(succeeded?.changed_packages).toBe('2');
+    expect(succeeded?.package_changes).toBe('openssl 1 -> 2; curl 1 -> 2');
+    expect(failed?.package_changes).toBe('');
     expect(succeeded?.duration_seconds).toBe('60.000');
   });
 
