@@ -31,7 +31,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
       <body className="min-h-screen antialiased">
         <header className="border-b bg-card">
           <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
-            <Link href="/dashboard" className="flex items-center gap-2 font-semibold">
+            <Link href="/dashboard" className="flex shrink-0 items-center gap-2 font-semibold">
               <ShieldCheck aria-hidden className="size-5 text-primary" />
               Patch Manager
             </Link>

@@ -40,7 +40,7 @@ export function NavLinks({ isAdmin }: { isAdmin: boolean }) {
   const pathname = usePathname();
 
   return (
-    <nav aria-label="Main" className="flex items-center gap-1">
+    <nav aria-label="Main" className="flex min-w-0 flex-1 flex-wrap items-center gap-x-1 gap-y-0.5">
       {LINKS.filter((link) => isAdmin || !link.adminOnly).map((link) => {
         const active = isActive(pathname, link.href, link.match);
         return (
@@ -49,7 +49,7 @@ export function NavLinks({ isAdmin }: { isAdmin: boolean }) {
             href={link.href}
             aria-current={active ? 'page' : undefined}
             className={cn(
-              'rounded-md px-3 py-1.5 text-sm font-medium text-muted-foreground transition-colors hover:bg-muted hover:text-foreground',
+              'rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap text-muted-foreground transition-colors hover:bg-muted hover:text-foreground',
               active && 'bg-muted text-foreground',
             )}
           >

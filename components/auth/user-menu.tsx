@@ -6,7 +6,7 @@ import { SignOutButton } from './sign-out-button';
 /** The signed-in user's name and role, a link to the account page and the sign-out button. */
 export function UserMenu({ user }: { user: UserActor }) {
   return (
-    <div className="ml-auto flex items-center gap-3 text-sm" data-testid="user-menu">
+    <div className="ml-auto flex shrink-0 items-center gap-3 text-sm" data-testid="user-menu">
       <Link href="/account" className="font-medium hover:underline" data-testid="user-name">
         {user.username}
       </Link>

@@ -75,6 +75,16 @@ describe('console in Chromium', () => {
     expect(await page.locator('[data-testid="user-name"]').innerText()).toBe('browser-admin');
   });
 
+  it('fits an Admin page into 1280 pixels', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.webUrl}/dashboard`);
+    await page.locator('nav[aria-label="Main"]').waitFor();
+
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+    expect(await page.locator('nav[aria-label="Main"] a').count()).toBe(13);
+  });
+
   it('shows facts, pending updates and packages of the host', async () => {
     await page.goto(`${server.webUrl}/hosts/${hostId}`);
     const facts = page.locator('[data-testid="host-facts"]');
