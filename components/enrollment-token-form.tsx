@@ -9,9 +9,12 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { Select } from '@/components/ui/select';
 
 export interface EnrollmentTokenFormProps {
   action: (previous: EnrollmentFormState, formData: FormData) => Promise<EnrollmentFormState>;
+  /** Groups a new token can enroll hosts into, by name. */
+  groups: { id: string; name: string }[];
 }
 
 function FieldError({ errors, field }: { errors: EnrollmentFormState['errors']; field: EnrollmentFormField }) {
@@ -27,7 +30,7 @@ function FieldError({ errors, field }: { errors: EnrollmentFormState['errors']; 
 }
 
 /** Renders the form that creates an enrollment token, and the one-time view of the new token. */
-export function EnrollmentTokenForm({ action }: EnrollmentTokenFormProps) {
+export function EnrollmentTokenForm({ action, groups }: EnrollmentTokenFormProps) {
   const { state, formAction, pending, onSubmit } = useKeptFormAction(action, { errors: {} });
   const errors = state.errors;
 
@@ -38,7 +41,7 @@ export function EnrollmentTokenForm({ action }: EnrollmentTokenFormProps) {
         <CardDescription>A host presents the token once to get its own client certificate.</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        <form action={formAction} onSubmit={onSubmit} className="grid gap-4 md:grid-cols-[2fr_1fr_1fr_auto] md:items-start" data-testid="enrollment-form">
+        <form action={formAction} onSubmit={onSubmit} className="grid gap-4 md:grid-cols-[2fr_1fr_1fr_1fr_auto] md:items-start" data-testid="enrollment-form">
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="token-description">Description</Label>
             <Input id="token-description" name="description" maxLength={200} placeholder="web servers, rack 4" aria-invalid={Boolean(errors.description)} />
@@ -53,6 +56,18 @@ export function EnrollmentTokenForm({ action }: EnrollmentTokenFormProps) {
             <Label htmlFor="token-uses">Maximum uses</Label>
             <Input id="token-uses" name="maxUses" inputMode="numeric" placeholder="1" aria-invalid={Boolean(errors.maxUses)} />
             <FieldError errors={errors} field="maxUses" />
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="token-group">Group</Label>
+            <Select id="token-group" name="groupId" defaultValue="" aria-invalid={Boolean(errors.groupId)} data-testid="token-group-select">
+              <option value="">No group</option>
+              {groups.map((group) => (
+                <option key={group.id} value={group.id}>
+                  {group.name}
+                </option>
+              ))}
+            </Select>
+            <FieldError errors={errors} field="groupId" />
           </div>
           <Button type="submit" disabled={pending} className="md:mt-5.5" data-testid="create-token">
             <KeyRound aria-hidden /> {pending ? 'Creating…' : 'Create token'}
@@ -72,6 +87,7 @@ export function EnrollmentTokenForm({ action }: EnrollmentTokenFormProps) {
             <AlertTitle>Copy the token now: it is shown only once</AlertTitle>
             <AlertDescription className="flex flex-col gap-3">
               <p>The server keeps only a hash of the token. It expires at {state.created.expiresAt.slice(0, 16).replace('T', ' ')} UTC.</p>
+              {state.created.groupName && <p data-testid="created-token-group">Hosts enrolled with it join the group {state.created.groupName}.</p>}
               <div className="flex flex-col gap-1">
                 <div className="flex items-center justify-between gap-2">
                   <span className="font-medium">Token</span>

@@ -2,18 +2,25 @@ import type { Metadata } from 'next';
 import { requireAdmin } from '@/lib/console-context';
 import { installCommand } from '@/lib/enrollment/install-command';
 import { listEnrollmentTokens } from '@/lib/enrollment/list-enrollment-tokens';
+import { listGroups } from '@/lib/groups/list-groups';
 import { getRuntime } from '@/lib/runtime';
 import { EnrollmentTokenForm } from '@/components/enrollment-token-form';
+import { RevokeEnrollmentTokenButton } from '@/components/revoke-enrollment-token-button';
 import { formatDateTime } from '@/components/format';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { createEnrollmentTokenAction } from './actions';
+import { createEnrollmentTokenAction, revokeEnrollmentTokenAction } from './actions';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Enrollment' };
 
 type TokenRow = Awaited<ReturnType<typeof listEnrollmentTokens>>[number];
+
+/** True while the token can still enroll a host, which is when revoking it changes something. */
+function isActive(token: TokenRow, now: Date): boolean {
+  return !token.revokedAt && token.expiresAt > now && token.uses < token.maxUses;
+}
 
 function TokenState({ token, now }: { token: TokenRow; now: Date }) {
   if (token.revokedAt) {
@@ -30,7 +37,7 @@ function TokenState({ token, now }: { token: TokenRow; now: Date }) {
 
 export default async function EnrollmentPage() {
   const ctx = await requireAdmin();
-  const tokens = await listEnrollmentTokens(ctx);
+  const [tokens, groups] = await Promise.all([listEnrollmentTokens(ctx), listGroups(ctx)]);
   const now = new Date();
   const runtime = getRuntime();
   const installTemplate = installCommand({ serverUrl: runtime.enrollUrl, token: 'TOKEN', caFingerprint: runtime.caFingerprint });
@@ -42,7 +49,7 @@ export default async function EnrollmentPage() {
         <p className="text-sm text-muted-foreground">Enroll a host with a token; the agent creates its own key and receives a certificate.</p>
       </div>
 
-      <EnrollmentTokenForm action={createEnrollmentTokenAction} />
+      <EnrollmentTokenForm action={createEnrollmentTokenAction} groups={groups.map((group) => ({ id: group.id, name: group.name }))} />
 
       <Card>
         <CardHeader>
@@ -52,23 +59,28 @@ export default async function EnrollmentPage() {
           <TableHeader>
             <TableRow>
               <TableHead className="pl-4">Description</TableHead>
+              <TableHead>Group</TableHead>
               <TableHead>State</TableHead>
               <TableHead className="text-right">Uses</TableHead>
               <TableHead>Created</TableHead>
-              <TableHead className="pr-4">Expires</TableHead>
+              <TableHead>Expires</TableHead>
+              <TableHead className="pr-4">
+                <span className="sr-only">Actions</span>
+              </TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {tokens.length === 0 && (
               <TableRow>
-                <TableCell colSpan={5} className="py-6 text-center text-muted-foreground">
+                <TableCell colSpan={7} className="py-6 text-center text-muted-foreground">
                   No enrollment tokens yet.
                 </TableCell>
               </TableRow>
             )}
             {tokens.map((token) => (
-              <TableRow key={token.id} data-testid="token-row">
+              <TableRow key={token.id} data-testid="token-row" data-token-id={token.id}>
                 <TableCell className="pl-4">{token.description || <span className="text-muted-foreground">no description</span>}</TableCell>
+                <TableCell data-testid="token-group">{token.groupName ?? <span className="text-muted-foreground">no group</span>}</TableCell>
                 <TableCell>
                   <TokenState token={token} now={now} />
                 </TableCell>
@@ -76,7 +88,10 @@ export default async function EnrollmentPage() {
                   {token.uses} / {token.maxUses}
                 </TableCell>
                 <TableCell className="whitespace-nowrap">{formatDateTime(token.createdAt)}</TableCell>
-                <TableCell className="pr-4 whitespace-nowrap">{formatDateTime(token.expiresAt)}</TableCell>
+                <TableCell className="whitespace-nowrap">{formatDateTime(token.expiresAt)}</TableCell>
+                <TableCell className="pr-4">
+                  {isActive(token, now) && <RevokeEnrollmentTokenButton tokenId={token.id} action={revokeEnrollmentTokenAction} />}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@/lib/config/load-config';
+import type { Context } from '@/lib/context';
 import { openDatabase } from '@/lib/db/client';
 import { resolveAppDatabaseUrl } from '@/lib/db/app-role';
 import { AppError } from '@/lib/errors';
 import { runCalibrateCommand } from '@/lib/auth/calibrate-command';
 import { unlockAccount } from '@/lib/auth/login-limiter';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
+import { revokeEnrollmentToken } from '@/lib/enrollment/revoke-enrollment-token';
+import { findGroupByNameOrId } from '@/lib/groups/find-group-by-name-or-id';
+import { listGroups } from '@/lib/groups/list-groups';
 import { certificateFingerprint } from '@/lib/pki/fingerprint';
 import { pkiPaths } from '@/lib/pki/paths';
 
@@ -18,6 +22,12 @@ Commands:
       --description TEXT   Note shown in the console (default: empty)
       --ttl-hours N        Hours until the token expires (default: enrollment.token_ttl_hours, 24)
       --max-uses N         Number of hosts that may enroll with it (default: 1)
+      --group NAME_OR_ID   Group that enrolled hosts join, by name (any case) or id
+                           (default: no group)
+  token revoke ID
+                 Revoke an enrollment token by its id (the Enrollment page and
+                 GET /api/v1/enrollment-tokens list the ids), so no host can
+                 enroll with it; hosts already enrolled keep their certificates
   auth calibrate Time Argon2id password hashing on this machine and propose parameters
       --min-ms N --max-ms N  Target hash time range in milliseconds (default 250-500)
   auth unlock USERNAME
@@ -72,6 +82,7 @@ async function tokenCreate(args: string[]): Promise<void> {
       description: { type: 'string', default: '' },
       'ttl-hours': { type: 'string' },
       'max-uses': { type: 'string', default: '1' },
+      group: { type: 'string' },
     },
     strict: true,
   });
@@ -104,12 +115,17 @@ async function tokenCreate(args: string[]): Promise<void> {
   const database = openDatabase(url, { max: 1, applicationName: 'patch-manager-cli' });
   try {
     const ctx = { actor: { kind: 'cli' as const, user: os.userInfo().username }, db: database.db };
+    const group = values.group === undefined ? undefined : await findGroupByNameOrId(ctx, values.group);
+    if (group === null) {
+      fail(`--group: ${await describeMissingGroup(ctx, values.group!)}`, 2);
+    }
     const created = await createEnrollmentToken(
       ctx,
       {
         description: values.description,
         ttlHours: toNumber('ttl-hours', values['ttl-hours']),
         maxUses: toNumber('max-uses', values['max-uses']),
+        groupId: group?.id,
       },
       {
         enrollUrl: config.publicUrl,
@@ -117,18 +133,55 @@ async function tokenCreate(args: string[]): Promise<void> {
         defaultTtlHours: config.enrollmentTokenTtlHours,
       },
     );
+    const joins = created.group ? `Hosts enrolled with it join the group "${created.group.name}".\n\n` : '';
     process.stdout.write(
       `Enrollment token (shown once, expires ${created.expiresAt.toISOString()}):\n  ${created.token}\n\n` +
+        joins +
         `Run as root on the host:\n  ${created.enrollCommand}\n\n` +
         `Or install, enroll and start the agent on a host without it (as root; needs Node.js 20, curl and openssl):\n  ${created.installCommand}\n`,
     );
   } catch (error) {
-    if (error instanceof AppError) fail(error.message, 2);
-    const code = (error as { code?: string }).code;
-    if (code === 'ECONNREFUSED') {
-      fail('cannot reach the database; start the server with `npm start` first or set DATABASE_URL');
-    }
-    throw error;
+    failOnKnownError(error);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Exits with the message of an AppError or an unreachable database; rethrows anything else. */
+function failOnKnownError(error: unknown): never {
+  if (error instanceof AppError) fail(error.message, 2);
+  const code = (error as { code?: string }).code;
+  if (code === 'ECONNREFUSED') {
+    fail('cannot reach the database; start the server with `npm start` first or set DATABASE_URL');
+  }
+  throw error;
+}
+
+/** Builds the error for a --group value that matches no group, listing the groups that exist. */
+async function describeMissingGroup(ctx: Context, reference: string): Promise<string> {
+  const groups = await listGroups(ctx);
+  if (groups.length === 0) {
+    return `no group named "${reference}", and no groups exist; create one on the console's Groups page first`;
+  }
+  const listedNames = groups.slice(0, 20).map((group) => `"${group.name}"`);
+  const more = groups.length > listedNames.length ? ` and ${groups.length - listedNames.length} more` : '';
+  return `no group named "${reference}"; existing groups: ${listedNames.join(', ')}${more}`;
+}
+
+async function tokenRevoke(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  const tokenId = positionals[0];
+  if (!tokenId || positionals.length > 1) {
+    fail('token revoke: expected exactly one token ID', 2);
+  }
+
+  const database = openCliDatabase();
+  try {
+    const ctx = { actor: { kind: 'cli' as const, user: os.userInfo().username }, db: database.db };
+    const revoked = await revokeEnrollmentToken(ctx, { tokenId });
+    process.stdout.write(`Revoked enrollment token ${revoked.id} at ${revoked.revokedAt.toISOString()}.\n`);
+  } catch (error) {
+    failOnKnownError(error);
   } finally {
     await database.close();
   }
@@ -144,6 +197,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (command === 'token' && subcommand === 'create') {
       await tokenCreate(rest);
+      return;
+    }
+    if (command === 'token' && subcommand === 'revoke') {
+      await tokenRevoke(rest);
       return;
     }
     if (command === 'auth' && subcommand === 'unlock') {

@@ -8,7 +8,8 @@ import { requestJson, type JsonResponse } from '../helpers/https-json';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 
 // One row per event kind that the audit log must record: configuration changes,
-// certificate operations, authentication, users and groups, hosts and patch jobs.
+// enrollment tokens, certificate operations, authentication, users and groups,
+// hosts and patch jobs.
 // Each case causes its event through the real server, as a console user or an agent
 // would, and finds the row it wrote. The detail checks (old and new values, no
 // secrets) are in the tests of each feature; this table makes sure no kind is
@@ -27,6 +28,7 @@ const state: {
   keyPem?: string;
   groupId?: string;
   jobId?: string;
+  tokenId?: string;
   user?: TestUser;
   userSession?: SignedIn;
 } = {};
@@ -140,6 +142,24 @@ const cases: EventCase[] = [
     targetKind: 'settings',
     run: async () => {
       await expectStatus(await call('/api/v1/settings/tls', { method: 'PUT', body: { strategy: 'internal' } }), 200);
+    },
+  },
+  // Enrollment tokens
+  {
+    event: 'enrollment token: create',
+    action: 'enrollment_token.create',
+    targetKind: 'enrollment_token',
+    run: async () => {
+      const created = await expectStatus(await call('/api/v1/enrollment-tokens', { body: { description: 'audit kinds token' } }), 201);
+      state.tokenId = (created.body as { id: string }).id;
+    },
+  },
+  {
+    event: 'enrollment token: revoke',
+    action: 'enrollment_token.revoke',
+    targetKind: 'enrollment_token',
+    run: async () => {
+      await expectStatus(await call(`/api/v1/enrollment-tokens/${state.tokenId!}/revoke`, { body: {} }), 200);
     },
   },
   // Hosts and certificates
@@ -382,6 +402,8 @@ const REQUIRED_EVENTS = [
   'configuration: IP allowlist',
   'configuration: allowed origins',
   'configuration: TLS certificate strategy',
+  'enrollment token: create',
+  'enrollment token: revoke',
   'certificate: issue',
   'certificate: renew',
   'certificate: download',

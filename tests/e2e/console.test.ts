@@ -12,7 +12,8 @@ import { launchBrowser, type TestBrowser } from '../helpers/browser';
 // Browser end to end in Debian's Chromium: the console shows an enrolled host
 // with its counts, shows what a dry run would change, starts a job through
 // the form, streams its output live and shows it finished. The Certificates page then renews the host's
-// certificate through the running agent and revokes it with a reason.
+// certificate through the running agent and revokes it with a reason. The Enrollment page creates a
+// token bound to a group and revokes it.
 
 let database: TestDatabase;
 let server: ServerProcess;
@@ -220,6 +221,34 @@ describe('console in Chromium', () => {
 
     expect(await renewedRow.innerText()).toContain('revoked (keyCompromise)');
     expect(audit?.details).toMatchObject({ serial: renewed.serial, reason: 'keyCompromise' });
+  });
+
+  it('enrollment page creates and revokes tokens', async () => {
+    const [group] = await database.sql<{ id: string }[]>`insert into host_groups (name) values ('Browser tokens') returning id`;
+    await page.goto(`${server.webUrl}/enrollment`);
+    await page.locator('#token-description').fill('browser group token');
+    await page.locator('[data-testid="token-group-select"]').selectOption({ label: 'Browser tokens' });
+    await page.locator('[data-testid="create-token"]').click();
+    const token = (await page.locator('[data-testid="enrollment-token"]').innerText()).trim();
+
+    expect(await page.locator('[data-testid="created-token-group"]').innerText()).toContain('Browser tokens');
+    const [stored] = await database.sql<{ id: string; group_id: string | null }[]>`
+      select id, group_id from enrollment_tokens where description = 'browser group token'`;
+    expect(stored?.group_id).toBe(group!.id);
+    const row = page.locator(`[data-testid="token-row"][data-token-id="${stored!.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('[data-testid="token-group"]').innerText()).toBe('Browser tokens');
+
+    await row.locator('[data-testid="revoke-token"]').click();
+    await row.getByText('revoked').waitFor();
+
+    expect(await row.locator('[data-testid="revoke-token"]').count()).toBe(0);
+    const [revoked] = await database.sql<{ revoked_at: Date | null }[]>`select revoked_at from enrollment_tokens where id = ${stored!.id}`;
+    expect(revoked?.revoked_at).not.toBeNull();
+    const audit = await database.sql`select 1 from audit_log where action = 'enrollment_token.revoke' and target_id = ${stored!.id}`;
+    expect(audit).toHaveLength(1);
+    const download = await requestJson(`${server.webUrl}/downloads/install-agent.sh`, { ca: server.caCertPem, headers: { 'x-enrollment-token': token } });
+    expect(download.status).toBe(401);
   });
 
   it('blocks scripts injected into a page', async () => {

@@ -1,4 +1,5 @@
-// POST /api/v1/enrollment-tokens – creates an enrollment token; the token and enroll command are returned once.
+// POST /api/v1/enrollment-tokens – creates an enrollment token, optionally bound to a group; the token and enroll command are returned once.
+// GET /api/v1/enrollment-tokens – lists enrollment tokens with the name of their group, without the tokens.
 import { apiRoute, readJsonRequest } from '@/lib/http/api';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
 import { listEnrollmentTokens } from '@/lib/enrollment/list-enrollment-tokens';
