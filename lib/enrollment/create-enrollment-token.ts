@@ -77,7 +77,7 @@ export async function createEnrollmentToken(
         .where(eq(hostGroups.id, request.groupId))
         .for('share');
       if (!row) {
-        throw new NotFoundError(`groupId: group ${request.groupId} not found; pick an existing group or leave groupId out`, {
+        throw new NotFoundError(`groupId: group ${request.groupId} not found; pick an existing group, or none`, {
           field: 'groupId',
         });
       }

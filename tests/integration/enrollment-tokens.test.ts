@@ -144,7 +144,7 @@ describe('token bound to a group', () => {
     const error = (response.body as { error: { field?: string; message: string } }).error;
     expect(error.field).toBe('groupId');
     expect(error.message).toContain(unknown);
-    expect(error.message).toContain('leave groupId out');
+    expect(error.message).toContain('pick an existing group, or none');
     expect(await tokenCount()).toBe(before);
   });
 
