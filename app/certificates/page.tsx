@@ -3,13 +3,11 @@ import { Search } from 'lucide-react';
 import { z } from 'zod';
 import { CertificateRowActions } from '@/components/certificates/certificate-row-actions';
 import { formatDateTime } from '@/components/format';
+import { FilterSelect, SearchField, valueChoices } from '@/components/filter-fields';
 import { Pagination } from '@/components/pagination';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
-import { Input } from '@/components/ui/input';
-import { Label } from '@/components/ui/label';
-import { Select } from '@/components/ui/select';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { assertAdmin } from '@/lib/auth/assert-admin';
 import { listCertificates } from '@/lib/certificates/list-certificates';
@@ -70,21 +68,8 @@ export default async function CertificatesPage({ searchParams }: { searchParams:
         <CardContent>
           <form method="get" action="/certificates" className="flex flex-wrap items-end gap-3" role="search">
             {query.host && <input type="hidden" name="host" value={query.host} />}
-            <div className="flex min-w-60 flex-1 flex-col gap-1.5">
-              <Label htmlFor="certificates-q">Search</Label>
-              <Input id="certificates-q" name="q" type="search" placeholder="Hostname, or the start of a serial or fingerprint" defaultValue={query.q ?? ''} />
-            </div>
-            <div className="flex w-40 flex-col gap-1.5">
-              <Label htmlFor="certificates-status">Status</Label>
-              <Select id="certificates-status" name="status" defaultValue={query.status ?? ''}>
-                <option value="">Any</option>
-                {STATUSES.map((status) => (
-                  <option key={status} value={status}>
-                    {status}
-                  </option>
-                ))}
-              </Select>
-            </div>
+            <SearchField id="certificates-q" placeholder="Hostname, or the start of a serial or fingerprint" defaultValue={query.q} />
+            <FilterSelect id="certificates-status" name="status" label="Status" choices={valueChoices(STATUSES)} defaultValue={query.status} />
             <Button type="submit" variant="secondary">
               <Search aria-hidden /> Apply
             </Button>

@@ -7,14 +7,12 @@ import { listHostOsNames } from '@/lib/hosts/list-host-os-names';
 import { listHosts } from '@/lib/hosts/list-hosts';
 import { listTargetGroups } from '@/lib/patching/list-target-groups';
 import { formatAge, formatDateTime } from '@/components/format';
+import { FilterSelect, SearchField, valueChoices } from '@/components/filter-fields';
 import { Pagination } from '@/components/pagination';
 import { HostStatusBadge, RebootBadge } from '@/components/status-badges';
 import { Badge } from '@/components/ui/badge';
 import { Button, buttonVariants } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
-import { Input } from '@/components/ui/input';
-import { Label } from '@/components/ui/label';
-import { Select } from '@/components/ui/select';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 
 export const dynamic = 'force-dynamic';
@@ -91,71 +89,27 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
       <Card>
         <CardContent className="pt-4">
           <form method="get" action="/hosts" className="flex flex-wrap items-end gap-3" role="search">
-            <div className="flex min-w-60 flex-1 flex-col gap-1.5">
-              <Label htmlFor="hosts-q">Search</Label>
-              <Input id="hosts-q" name="q" type="search" placeholder="Hostname, OS or IP address" defaultValue={query.q ?? ''} />
-            </div>
-            <div className="flex w-40 flex-col gap-1.5">
-              <Label htmlFor="hosts-status">Status</Label>
-              <Select id="hosts-status" name="status" defaultValue={query.status ?? ''}>
-                <option value="">Any</option>
-                {STATUSES.map((status) => (
-                  <option key={status} value={status}>
-                    {status}
-                  </option>
-                ))}
-              </Select>
-            </div>
-            <div className="flex w-48 flex-col gap-1.5">
-              <Label htmlFor="hosts-group">Group</Label>
-              <Select id="hosts-group" name="group" defaultValue={query.group ?? ''}>
-                <option value="">Any</option>
-                {groups.map((group) => (
-                  <option key={group.id} value={group.id}>
-                    {group.name}
-                  </option>
-                ))}
-              </Select>
-            </div>
-            <div className="flex w-48 flex-col gap-1.5">
-              <Label htmlFor="hosts-os">OS</Label>
-              <Select id="hosts-os" name="os" defaultValue={osChoices.find((name) => name.toLowerCase() === query.os?.toLowerCase()) ?? ''}>
-                <option value="">Any</option>
-                {osChoices.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
-              </Select>
-            </div>
-            <div className="flex w-44 flex-col gap-1.5">
-              <Label htmlFor="hosts-security">Security updates</Label>
-              <Select id="hosts-security" name="security" defaultValue={query.security ?? ''}>
-                <option value="">Any</option>
-                <option value="yes">Pending</option>
-              </Select>
-            </div>
-            <div className="flex w-40 flex-col gap-1.5">
-              <Label htmlFor="hosts-reboot">Reboot</Label>
-              <Select id="hosts-reboot" name="reboot" defaultValue={query.reboot ?? ''}>
-                <option value="">Any</option>
-                {REBOOT_FILTERS.map((reboot) => (
-                  <option key={reboot.value} value={reboot.value}>
-                    {reboot.label}
-                  </option>
-                ))}
-              </Select>
-            </div>
-            <div className="flex w-48 flex-col gap-1.5">
-              <Label htmlFor="hosts-sort">Sort by</Label>
-              <Select id="hosts-sort" name="sort" defaultValue={query.sort}>
-                {SORTS.map((sort) => (
-                  <option key={sort.value} value={sort.value}>
-                    {sort.label}
-                  </option>
-                ))}
-              </Select>
-            </div>
+            <SearchField id="hosts-q" placeholder="Hostname, OS or IP address" defaultValue={query.q} />
+            <FilterSelect id="hosts-status" name="status" label="Status" choices={valueChoices(STATUSES)} defaultValue={query.status} />
+            <FilterSelect
+              id="hosts-group"
+              name="group"
+              label="Group"
+              width="w-48"
+              choices={groups.map((group) => ({ value: group.id, label: group.name }))}
+              defaultValue={query.group}
+            />
+            <FilterSelect
+              id="hosts-os"
+              name="os"
+              label="OS"
+              width="w-48"
+              choices={valueChoices(osChoices)}
+              defaultValue={osChoices.find((name) => name.toLowerCase() === query.os?.toLowerCase())}
+            />
+            <FilterSelect id="hosts-security" name="security" label="Security updates" width="w-44" choices={[{ value: 'yes', label: 'Pending' }]} defaultValue={query.security} />
+            <FilterSelect id="hosts-reboot" name="reboot" label="Reboot" choices={REBOOT_FILTERS} defaultValue={query.reboot} />
+            <FilterSelect id="hosts-sort" name="sort" label="Sort by" width="w-48" choices={SORTS} defaultValue={query.sort} anyLabel={null} />
             <Button type="submit" variant="secondary">
               <Search aria-hidden /> Apply
             </Button>
