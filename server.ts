@@ -35,6 +35,7 @@ import { NetworkGuard } from '@/lib/net/network-guard';
 import { rejectInvalidPath } from '@/lib/net/reject-invalid-path';
 import { waitAtMost } from '@/lib/wait-at-most';
 import { BASE_CONTENT_SECURITY_POLICY } from '@/lib/http/content-security-policy';
+import { quietRedirectPrefetchErrors } from '@/lib/http/quiet-redirect-prefetch';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -114,6 +115,7 @@ function hostMatches(header: string | undefined, publicHost: string): boolean {
 async function main(): Promise<void> {
   const config = readConfigOrExit();
   const log = getLogger({ level: config.logLevel, name: 'patch-manager' });
+  quietRedirectPrefetchErrors(log);
   try {
     checkSecretFileModes({ configDir: config.configDir, configFile: config.configFile });
   } catch (error) {
