@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { consoleContext } from '@/lib/console-context';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
 import { ValidationError } from '@/lib/errors';
+import { optionalWholeNumber } from '@/lib/validation';
 
 export type EnrollmentFormField = 'description' | 'ttlHours' | 'maxUses' | 'form';
 
@@ -15,14 +16,6 @@ export interface EnrollmentFormState {
 }
 
 const FIELDS = new Set<string>(['description', 'ttlHours', 'maxUses']);
-
-function optionalWholeNumber(message: string) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d*$/, { error: message })
-    .transform((value) => (value === '' ? undefined : Number(value)));
-}
 
 const formSchema = z.object({
   description: z.string().trim().max(200, { error: 'Enter at most 200 characters.' }),
