@@ -2,8 +2,9 @@
 
 import { useKeptFormAction } from '@/components/use-kept-form-action';
 import { AlertCircle, KeyRound, TriangleAlert } from 'lucide-react';
-import type { EnrollmentFormField, EnrollmentFormState } from '@/app/enrollment/actions';
+import type { EnrollmentFormState } from '@/app/enrollment/actions';
 import { CopyButton } from '@/components/copy-button';
+import { FieldError } from '@/components/field-error';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -15,18 +16,6 @@ export interface EnrollmentTokenFormProps {
   action: (previous: EnrollmentFormState, formData: FormData) => Promise<EnrollmentFormState>;
   /** Groups a new token can enroll hosts into, by name. */
   groups: { id: string; name: string }[];
-}
-
-function FieldError({ errors, field }: { errors: EnrollmentFormState['errors']; field: EnrollmentFormField }) {
-  const message = errors[field];
-  if (!message) {
-    return null;
-  }
-  return (
-    <p id={`${field}-error`} className="text-sm text-destructive" data-testid={`error-${field}`}>
-      {message}
-    </p>
-  );
 }
 
 /** Renders the form that creates an enrollment token, and the one-time view of the new token. */

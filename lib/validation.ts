@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from '@/lib/errors';
 import { findUnstorableText } from '@/lib/text';
 
@@ -37,4 +37,13 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what:
 
 function raise(error: Error): never {
   throw error;
+}
+
+/** Parses an optional whole number typed into a form's text box: empty means "not set", and anything but digits fails with `message`. */
+export function optionalWholeNumber(message: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d*$/, { error: message })
+    .transform((value) => (value === '' ? undefined : Number(value)));
 }

@@ -6,6 +6,7 @@ import { consoleContext } from '@/lib/console-context';
 import { createEnrollmentToken } from '@/lib/enrollment/create-enrollment-token';
 import { revokeEnrollmentToken } from '@/lib/enrollment/revoke-enrollment-token';
 import { AppError, NotFoundError, ValidationError } from '@/lib/errors';
+import { optionalWholeNumber } from '@/lib/validation';
 
 export type EnrollmentFormField = 'description' | 'ttlHours' | 'maxUses' | 'groupId' | 'form';
 
@@ -16,14 +17,6 @@ export interface EnrollmentFormState {
 }
 
 const FIELDS = new Set<string>(['description', 'ttlHours', 'maxUses', 'groupId']);
-
-function optionalWholeNumber(message: string) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d*$/, { error: message })
-    .transform((value) => (value === '' ? undefined : Number(value)));
-}
 
 const formSchema = z.object({
   description: z.string().trim().max(200, { error: 'Enter at most 200 characters.' }),

@@ -5,13 +5,15 @@ import { redirect } from 'next/navigation';
 import { consoleContext } from '@/lib/console-context';
 import { AppError } from '@/lib/errors';
 import { zonedTimeToInstant } from '@/lib/maintenance/zoned-time';
+import { jobFormFieldOf, jobRequestFromForm, readJobFormData } from '@/lib/patching/job-form';
+import type { JobFormField } from '@/lib/patching/job-form-values';
 import { createSchedule } from '@/lib/schedules/create-schedule';
 import { deleteSchedule } from '@/lib/schedules/delete-schedule';
 import { setScheduleEnabled } from '@/lib/schedules/set-schedule-enabled';
 import { updateSchedule } from '@/lib/schedules/update-schedule';
 
-/** Form fields that can carry an error; `form` is for errors about no single field. */
-export type ScheduleFormField = 'name' | 'kind' | 'runAt' | 'cronExpression' | 'timeZone' | 'jobTemplate' | 'enabled' | 'form';
+/** Form fields that can carry an error: the schedule's own fields and the job fields; `form` is for errors about no single field. */
+export type ScheduleFormField = 'name' | 'kind' | 'runAt' | 'cronExpression' | 'timeZone' | 'jobTemplate' | 'enabled' | JobFormField;
 
 export interface ScheduleFormState {
   errors: Partial<Record<ScheduleFormField, string>>;
@@ -19,15 +21,27 @@ export interface ScheduleFormState {
 
 const FIELDS = new Set<string>(['name', 'kind', 'runAt', 'cronExpression', 'timeZone', 'jobTemplate', 'enabled']);
 
-/** Maps a lib/ error to the form field it names; the message keeps nested paths such as `jobTemplate.hostIds`. */
-function formErrors(error: unknown): ScheduleFormState {
+/**
+ * Maps a lib/ error to the form field it names. An error under `jobTemplate.`
+ * goes to the job field it names, or to the JSON text when the operator sent
+ * JSON; there the message keeps the nested path such as `jobTemplate.hostIds`.
+ */
+function formErrors(error: unknown, fromJson: boolean): ScheduleFormState {
   if (!(error instanceof AppError)) {
     throw error;
   }
-  const field = error.field?.split('.')[0] ?? '';
-  const key = (FIELDS.has(field) ? field : 'form') as ScheduleFormField;
-  const message = key === 'form' || error.field?.includes('.') ? error.message : error.message.replace(/^[\w.]+: /, '');
-  return { errors: { [key]: message } };
+
+  const path = error.field ?? '';
+  let key: ScheduleFormField = 'form';
+  if (path.startsWith('jobTemplate.') && !fromJson) {
+    key = jobFormFieldOf(path.slice('jobTemplate.'.length)) ?? 'form';
+  } else if (path === 'jobTemplate' && !fromJson) {
+    key = 'form';
+  } else if (FIELDS.has(path.split('.')[0] ?? '')) {
+    key = path.split('.')[0] as ScheduleFormField;
+  }
+  const keepPath = key === 'form' || (key === 'jobTemplate' && path.includes('.'));
+  return { errors: { [key]: keepPath ? error.message : error.message.replace(/^[\w.]+: /, '') } };
 }
 
 /** Reads a `datetime-local` value (`YYYY-MM-DDTHH:MM`) as a wall-clock time in the zone, or null when it is malformed. */
@@ -41,6 +55,34 @@ function localRunAt(value: string, timeZone: string): string | null {
 }
 
 /**
+ * Reads the job template from the job fields, or from the JSON text when the
+ * operator ticked "use this JSON" in the advanced section.
+ */
+function readJobTemplate(formData: FormData): { jobTemplate: Record<string, unknown> } | ScheduleFormState {
+  if (formData.get('jobTemplateMode') !== 'json') {
+    const converted = jobRequestFromForm(readJobFormData(formData));
+    return 'errors' in converted ? { errors: converted.errors } : { jobTemplate: converted.request };
+  }
+
+  try {
+    return { jobTemplate: JSON.parse(String(formData.get('jobTemplate') ?? '')) as Record<string, unknown> };
+  } catch {
+    return { errors: { jobTemplate: 'Enter the job request as a JSON object, such as {"groupIds": ["…"], "action": "security"}.' } };
+  }
+}
+
+/** Reads the one-off time as an ISO 8601 instant, or returns the field error. */
+function readRunAt(value: string, timeZone: string): { runAt: string } | ScheduleFormState {
+  let runAt: string | null;
+  try {
+    runAt = localRunAt(value, timeZone);
+  } catch {
+    return { errors: { timeZone: 'Choose a time zone from the list.' } };
+  }
+  return runAt === null ? { errors: { runAt: 'Enter the date and time to run.' } } : { runAt };
+}
+
+/**
  * Creates a schedule, or updates the one named by `scheduleId`, from the schedule
  * form and opens its page. Returns field errors when the form or lib/ rejects the
  * input. The one-off time is entered as a local time in the chosen zone.
@@ -50,34 +92,15 @@ export async function saveScheduleAction(_previous: ScheduleFormState, formData:
   const kind = text('kind') === 'once' ? 'once' : 'recurring';
   const timeZone = text('timeZone').trim() || 'UTC';
 
-  let jobTemplate: Record<string, unknown>;
-  try {
-    jobTemplate = JSON.parse(text('jobTemplate')) as Record<string, unknown>;
-  } catch {
-    return { errors: { jobTemplate: 'Enter the job request as a JSON object, such as {"hostIds": ["…"], "action": "security"}.' } };
+  const template = readJobTemplate(formData);
+  if ('errors' in template) {
+    return template;
   }
-
-  let runAt: string | undefined;
-  if (kind === 'once') {
-    let local: string | null = null;
-    try {
-      local = localRunAt(text('runAt'), timeZone);
-    } catch {
-      return { errors: { timeZone: 'Choose a time zone from the list.' } };
-    }
-    if (local === null) {
-      return { errors: { runAt: 'Enter the date and time to run.' } };
-    }
-    runAt = local;
+  const timing = kind === 'once' ? readRunAt(text('runAt'), timeZone) : { cronExpression: text('cronExpression') };
+  if ('errors' in timing) {
+    return timing;
   }
-  const fields = {
-    name: text('name'),
-    kind,
-    timeZone,
-    jobTemplate,
-    enabled: formData.get('enabled') === 'on',
-    ...(kind === 'once' ? { runAt } : { cronExpression: text('cronExpression') }),
-  } as const;
+  const fields = { name: text('name'), kind, timeZone, jobTemplate: template.jobTemplate, enabled: formData.get('enabled') === 'on', ...timing } as const;
 
   const scheduleId = text('scheduleId');
   let savedId: string;
@@ -90,7 +113,7 @@ export async function saveScheduleAction(_previous: ScheduleFormState, formData:
       savedId = (await createSchedule(ctx, fields)).id;
     }
   } catch (error) {
-    return formErrors(error);
+    return formErrors(error, formData.get('jobTemplateMode') === 'json');
   }
 
   revalidatePath('/schedules');

@@ -12,6 +12,7 @@ let database: TestDatabase;
 let server: ServerProcess;
 let admin: SignedIn;
 let operator: SignedIn;
+let operatorId: string;
 let webHost: string;
 let dbHost: string;
 let webGroup: string;
@@ -58,6 +59,7 @@ beforeAll(async () => {
   await database.sql`insert into user_group_members (group_id, user_id) values (${webGroup}, ${operatorUser.id})`;
   admin = await signIn(server, adminUser);
   operator = await signIn(server, operatorUser);
+  operatorId = operatorUser.id;
 }, 600_000);
 
 afterAll(async () => {
@@ -222,11 +224,16 @@ describe('schedule console pages', () => {
 });
 
 describe('schedule form in Chromium', () => {
-  it('previews runs and saves a schedule', async () => {
-    browser = await launchBrowser();
+  /** Opens a tab signed in as the Operator, and starts the browser on first use. */
+  async function operatorTab() {
+    browser ??= await launchBrowser();
     const context = await browser.newContext();
     await context.addCookies(browserSessionCookies(operator, server.webUrl));
-    const tab = await context.newPage();
+    return context.newPage();
+  }
+
+  it('previews runs and saves a schedule', async () => {
+    const tab = await operatorTab();
     await tab.goto(`${server.webUrl}/schedules/new`);
 
     await tab.locator('#name').fill('browser nightly');
@@ -239,6 +246,8 @@ describe('schedule form in Chromium', () => {
     expect(await tab.locator('[data-testid="preview-problem"]').innerText()).toContain('five fields');
 
     await tab.locator('#cronExpression').fill('0 2 * * *');
+    await tab.getByText('Advanced: job request as JSON').click();
+    await tab.getByLabel('Use this JSON instead of the job fields').check();
     await tab.locator('#jobTemplate').fill(JSON.stringify({ hostIds: [dbHost], action: 'security' }));
     await tab.getByRole('button', { name: 'Save schedule' }).click();
     expect(await tab.locator('[data-testid="error-jobTemplate"]').innerText()).toContain('jobTemplate.hostIds: host not found');
@@ -248,8 +257,96 @@ describe('schedule form in Chromium', () => {
     await tab.waitForURL(/\/schedules\/[0-9a-f-]{36}$/, { timeout: 30_000 });
     expect(await tab.locator('h1').innerText()).toBe('browser nightly');
 
-    const [row] = await database.sql<{ time_zone: string; cron_expression: string }[]>`
-      select time_zone, cron_expression from schedules where name = 'browser nightly'`;
-    expect(row).toEqual({ time_zone: 'Europe/Berlin', cron_expression: '0 2 * * *' });
+    const [row] = await database.sql<{ time_zone: string; cron_expression: string; job_template: unknown }[]>`
+      select time_zone, cron_expression, job_template from schedules where name = 'browser nightly'`;
+    expect(row).toEqual({ time_zone: 'Europe/Berlin', cron_expression: '0 2 * * *', job_template: { hostIds: [webHost], action: 'security' } });
+  });
+
+  it('saves a group chosen by name with options', async () => {
+    const tab = await operatorTab();
+    await tab.goto(`${server.webUrl}/schedules/new`);
+    await tab.locator('#name').fill('web dry run');
+    await tab.locator('#cronExpression').fill('30 3 * * 1');
+
+    await tab.getByLabel('Whole groups').check();
+    await tab.getByRole('button', { name: 'Save schedule' }).click();
+    expect(await tab.locator('[data-testid="error-groupIds"]').innerText()).toBe('choose at least one group');
+
+    await tab.getByRole('checkbox', { name: /^web\b/ }).check();
+    await tab.getByLabel(/^Dry run/).check();
+    await tab.locator('#job-reboot-policy').selectOption('if-required');
+    await tab.getByRole('button', { name: 'Save schedule' }).click();
+    await tab.waitForURL(/\/schedules\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+
+    const [row] = await database.sql<{ kind: string; cron_expression: string; job_template: unknown }[]>`
+      select kind, cron_expression, job_template from schedules where name = 'web dry run'`;
+    expect(row).toEqual({
+      kind: 'recurring',
+      cron_expression: '30 3 * * 1',
+      job_template: { groupIds: [webGroup], action: 'security', packages: [], dryRun: true, rebootPolicy: 'if-required' },
+    });
+  });
+
+  it('edit page fills the job fields', async () => {
+    const [schedule] = await database.sql<{ id: string }[]>`select id from schedules where name = 'web dry run'`;
+    const tab = await operatorTab();
+    await tab.goto(`${server.webUrl}/schedules/${schedule!.id}`);
+
+    expect(await tab.getByLabel('Whole groups').isChecked()).toBe(true);
+    expect(await tab.getByRole('checkbox', { name: /^web\b/ }).isChecked()).toBe(true);
+    expect(await tab.getByLabel(/^Dry run/).isChecked()).toBe(true);
+    expect(await tab.locator('#job-reboot-policy').inputValue()).toBe('if-required');
+    expect(await tab.getByLabel('Use this JSON instead of the job fields').isChecked()).toBe(false);
+  });
+
+  it('switches to Once in Asia/Kolkata', async () => {
+    const [schedule] = await database.sql<{ id: string }[]>`select id from schedules where name = 'web dry run'`;
+    const tab = await operatorTab();
+    const warnings: string[] = [];
+    tab.on('console', (message) => warnings.push(message.text()));
+    await tab.goto(`${server.webUrl}/schedules/${schedule!.id}`);
+
+    const zones = await tab.locator('#timeZone option').allTextContents();
+    expect(zones).toContain('Asia/Kolkata');
+    expect(zones).not.toContain('Asia/Calcutta');
+
+    await tab.getByLabel('Once').check();
+    expect(await tab.locator('#runAt').inputValue()).toBe('');
+    expect(warnings.filter((text) => text.includes('does not conform'))).toEqual([]);
+
+    await tab.locator('#timeZone').selectOption('Asia/Kolkata');
+    await tab.locator('#runAt').fill('2099-01-15T02:00');
+    await expect.poll(() => tab.locator('[data-testid="run-preview"] li').count()).toBe(1);
+    expect(await tab.locator('[data-testid="run-preview"] li').innerText()).toMatch(/02:00 .*\(20:30 UTC\)/);
+    await tab.getByRole('button', { name: 'Save schedule' }).click();
+
+    const saved = async () => {
+      const [row] = await database.sql<{ kind: string; run_at: string | null; time_zone: string; cron_expression: string | null }[]>`
+        select kind, run_at, time_zone, cron_expression from schedules where id = ${schedule!.id}`;
+      return { ...row, run_at: row?.run_at ? new Date(row.run_at).toISOString() : null };
+    };
+    await expect.poll(saved, { timeout: 30_000 }).toEqual({ kind: 'once', run_at: '2099-01-14T20:30:00.000Z', time_zone: 'Asia/Kolkata', cron_expression: null });
+    const [template] = await database.sql<{ job_template: unknown }[]>`select job_template from schedules where id = ${schedule!.id}`;
+    expect(template?.job_template).toEqual({ groupIds: [webGroup], action: 'security', packages: [], dryRun: true, rebootPolicy: 'if-required' });
+  });
+
+  it('edits a template the fields cannot show as JSON', async () => {
+    const stored = { hostIds: [webHost], action: 'security', retired: true };
+    const [schedule] = await database.sql<{ id: string }[]>`
+      insert into schedules (name, kind, cron_expression, time_zone, job_template, enabled, owner_user_id, created_by)
+      values ('older template', 'recurring', '0 4 * * *', 'Asia/Calcutta', ${JSON.stringify(stored)}::jsonb, false, ${operatorId}, 'test')
+      returning id`;
+    const tab = await operatorTab();
+    await tab.goto(`${server.webUrl}/schedules/${schedule!.id}`);
+
+    expect(await tab.locator('#timeZone').inputValue()).toBe('Asia/Calcutta');
+    expect(await tab.getByLabel('Use this JSON instead of the job fields').isChecked()).toBe(true);
+    expect(await tab.locator('[data-testid="job-fields"]').isHidden()).toBe(true);
+    expect(JSON.parse(await tab.locator('#jobTemplate').inputValue())).toEqual(stored);
+
+    await tab.locator('#jobTemplate').fill(JSON.stringify({ hostIds: [webHost], action: 'refresh' }));
+    await tab.getByRole('button', { name: 'Save schedule' }).click();
+    const template = async () => (await database.sql<{ job_template: unknown }[]>`select job_template from schedules where id = ${schedule!.id}`)[0]?.job_template;
+    await expect.poll(template, { timeout: 30_000 }).toEqual({ hostIds: [webHost], action: 'refresh' });
   });
 });

@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
 import { z } from 'zod';
 import { requireUser } from '@/lib/console-context';
-import { NotFoundError } from '@/lib/errors';
-import { getHost } from '@/lib/hosts/get-host';
+import { nameChosenHosts, toChoosableHost } from '@/lib/hosts/choosable-hosts';
 import { listHosts } from '@/lib/hosts/list-hosts';
 import { listCommands } from '@/lib/commands/list-commands';
 import { listTargetGroups } from '@/lib/patching/list-target-groups';
@@ -34,23 +33,7 @@ export default async function NewJobPage({ searchParams }: { searchParams: Promi
 
   const listedIds = new Set(result.items.map((host) => host.id));
   const otherIds = query.host.filter((id) => !listedIds.has(id));
-  const otherChosen = await Promise.all(
-    otherIds.map(async (id, index) => {
-      if (index >= NAMED_OTHER_HOSTS) {
-        return { id, hostname: id };
-      }
-      try {
-        const host = await getHost(ctx, { hostId: id });
-        return { id, hostname: host.hostname };
-      } catch (error) {
-        if (error instanceof NotFoundError) {
-          return null;
-        }
-        throw error;
-      }
-    }),
-  );
-  const knownOther = otherChosen.filter((host) => host !== null);
+  const knownOther = await nameChosenHosts(ctx, { hostIds: otherIds, namedLimit: NAMED_OTHER_HOSTS });
   const initialChosen = [...query.host.filter((id) => listedIds.has(id)), ...knownOther.map((host) => host.id)];
   const [groups, commands] = await Promise.all([listTargetGroups(ctx), listCommands(ctx)]);
 
@@ -62,14 +45,7 @@ export default async function NewJobPage({ searchParams }: { searchParams: Promi
       </div>
       <JobForm
         action={createJobAction}
-        hosts={result.items.map((host) => ({
-          id: host.id,
-          hostname: host.hostname,
-          os: `${host.osName} ${host.osVersion}`.trim(),
-          status: host.status,
-          securityCount: host.securityCount,
-          pendingCount: host.pendingCount,
-        }))}
+        hosts={result.items.map(toChoosableHost)}
         matchingCount={result.total}
         otherChosen={knownOther}
         initialChosen={initialChosen}

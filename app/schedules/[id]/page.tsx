@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { requireUser } from '@/lib/console-context';
+import { requireUser, type UserContext } from '@/lib/console-context';
 import { NotFoundError } from '@/lib/errors';
 import { wallTimeAt } from '@/lib/maintenance/zoned-time';
+import { jobFormValuesFromTemplate } from '@/lib/patching/job-form';
 import { getSchedule } from '@/lib/schedules/get-schedule';
 import { formatDateTime } from '@/components/format';
 import { ScheduleControls } from '@/components/schedule-controls';
@@ -13,6 +14,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { cn } from '@/lib/utils';
 import { deleteScheduleAction, saveScheduleAction, setScheduleEnabledAction } from '../actions';
+import { loadJobChoices } from '../job-choices';
 import { timeZoneChoices } from '../time-zones';
 
 export const dynamic = 'force-dynamic';
@@ -30,8 +32,7 @@ function localInputValue(instant: string | null, timeZone: string): string {
   return `${wall.year}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}`;
 }
 
-async function loadSchedule(scheduleId: string) {
-  const ctx = await requireUser();
+async function loadSchedule(ctx: UserContext, scheduleId: string) {
   try {
     return await getSchedule(ctx, { scheduleId });
   } catch (error) {
@@ -43,7 +44,10 @@ async function loadSchedule(scheduleId: string) {
 }
 
 export default async function SchedulePage({ params }: { params: Promise<{ id: string }> }) {
-  const schedule = await loadSchedule((await params).id);
+  const ctx = await requireUser();
+  const schedule = await loadSchedule(ctx, (await params).id);
+  const job = jobFormValuesFromTemplate(schedule.jobTemplate);
+  const choices = await loadJobChoices(ctx, job?.hostIds ?? []);
 
   return (
     <div className="flex flex-col gap-4">
@@ -62,9 +66,12 @@ export default async function SchedulePage({ params }: { params: Promise<{ id: s
         <ScheduleControls scheduleId={schedule.id} enabled={schedule.enabled} setEnabled={setScheduleEnabledAction} remove={deleteScheduleAction} />
       </div>
 
+      {/* Keyed by the last change, so the fields start again from the saved schedule after a save. */}
       <ScheduleForm
+        key={schedule.updatedAt}
         action={saveScheduleAction}
         timeZones={timeZoneChoices(schedule.timeZone)}
+        {...choices}
         initial={{
           scheduleId: schedule.id,
           name: schedule.name,
@@ -72,6 +79,7 @@ export default async function SchedulePage({ params }: { params: Promise<{ id: s
           runAt: localInputValue(schedule.runAt, schedule.timeZone),
           cronExpression: schedule.cronExpression ?? '0 2 * * *',
           timeZone: schedule.timeZone,
+          job,
           jobTemplate: JSON.stringify(schedule.jobTemplate, null, 2),
           enabled: schedule.enabled,
         }}
