@@ -37,7 +37,7 @@ export function enrollAgent(options: { enrollCommand: string; agentDir: string; 
   return result.stdout + result.stderr;
 }
 
-/** Creates an enrollment token with the admin CLI and returns the printed `pm-agent enroll` command line. */
+/** Creates an enrollment token with the admin CLI and returns the printed `pm-agent.mjs enroll` command line. */
 export function createEnrollCommand(serverEnv: Record<string, string>, description: string): string {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'patch-manager.js'), 'token', 'create', '--description', description], {
     cwd: ROOT,
@@ -45,7 +45,7 @@ export function createEnrollCommand(serverEnv: Record<string, string>, descripti
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`patch-manager token create failed with ${result.status}:\n${result.stderr}`);
-  const command = result.stdout.split('\n').find((line) => line.includes('pm-agent enroll'));
+  const command = result.stdout.split('\n').find((line) => / enroll --server /.test(line) && !line.includes('install-agent.sh'));
   if (!command) throw new Error(`patch-manager token create printed no enroll command:\n${result.stdout}`);
   return command;
 }
