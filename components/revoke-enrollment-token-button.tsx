@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import type { RevokeTokenState } from '@/app/enrollment/actions';
+import { confirmFirst } from '@/components/confirm-first';
 import { Button } from '@/components/ui/button';
 
 /** Renders the Revoke button of one enrollment token row, with the error of a failed attempt beside it. */
@@ -12,7 +13,11 @@ export function RevokeEnrollmentTokenButton(props: {
   const [state, revoke, revoking] = useActionState(props.action, {});
 
   return (
-    <form action={revoke} className="flex items-center justify-end gap-2">
+    <form
+      action={revoke}
+      onSubmit={confirmFirst('Revoke this enrollment token? Hosts can no longer enroll or download the agent with it; hosts already enrolled keep their certificates.')}
+      className="flex items-center justify-end gap-2"
+    >
       <input type="hidden" name="tokenId" value={props.tokenId} />
       {state.error && (
         <span role="alert" className="text-sm text-destructive">

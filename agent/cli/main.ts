@@ -106,6 +106,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
+/**
+ * Returns the command that starts the agent the way this one was started: the
+ * single-file bundle by its path, or `npx pm-agent run` inside this project.
+ */
+function startCommandLine(): string {
+  const script = process.argv[1] ?? '';
+  return script.endsWith('.mjs') ? `node ${script} run` : 'npx pm-agent run';
+}
+
 async function enrollCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -134,7 +143,7 @@ async function enrollCommand(args: string[], io: CliIo): Promise<number> {
     const result = await enrollAgent({ serverUrl, token, caFingerprint, agentDir: agentDirFromEnv(io.env), force: values.force });
     const dirHint = process.env.PM_AGENT_DIR ? `PM_AGENT_DIR=${result.agentDir} ` : '';
     io.stdout(
-      `Enrolled as host ${result.hostId}.\nCredentials are in ${result.agentDir}; start the agent with: ${dirHint}npx pm-agent run\n`,
+      `Enrolled as host ${result.hostId}.\nCredentials are in ${result.agentDir}; start the agent with: ${dirHint}${startCommandLine()}\n`,
     );
     return EXIT_OK;
   } catch (error) {

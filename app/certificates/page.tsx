@@ -13,6 +13,7 @@ import { assertAdmin } from '@/lib/auth/assert-admin';
 import { listCertificates } from '@/lib/certificates/list-certificates';
 import { requireAdmin } from '@/lib/console-context';
 import { reenrollAction, removeHostAction, renewCertificateAction, revokeCertificateAction } from './actions';
+import { isStorableText } from '@/lib/text';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Certificates' };
@@ -23,7 +24,7 @@ const STATUSES = ['active', 'revoked', 'superseded'] as const;
 // Malformed values fall back to the default instead of failing the page, because
 // they come from hand-edited or stale URLs.
 const querySchema = z.object({
-  q: z.string().trim().max(200).optional().catch(undefined),
+  q: z.string().trim().max(200).refine(isStorableText).optional().catch(undefined),
   status: z.enum(STATUSES).optional().catch(undefined),
   host: z.uuid().optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1),

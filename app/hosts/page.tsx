@@ -14,6 +14,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button, buttonVariants } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { isStorableText } from '@/lib/text';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Hosts' };
@@ -35,10 +36,10 @@ const REBOOT_FILTERS = [
 // Malformed values fall back to the default instead of failing the page, because
 // they come from hand-edited or stale URLs.
 const querySchema = z.object({
-  q: z.string().trim().max(200).optional().catch(undefined),
+  q: z.string().trim().max(200).refine(isStorableText).optional().catch(undefined),
   status: z.enum(STATUSES).optional().catch(undefined),
   group: z.uuid().optional().catch(undefined),
-  os: z.string().trim().min(1).max(128).optional().catch(undefined),
+  os: z.string().trim().min(1).max(128).refine(isStorableText).optional().catch(undefined),
   security: z.enum(['yes']).optional().catch(undefined),
   reboot: z.enum(['required', 'not-required', 'unknown']).optional().catch(undefined),
   sort: z.enum(['security', 'pending', 'last_seen', 'hostname']).catch('security'),

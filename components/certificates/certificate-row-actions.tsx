@@ -1,6 +1,7 @@
 'use client';
 
-import { useActionState, type FormEvent } from 'react';
+import { useActionState } from 'react';
+import { confirmFirst } from '@/components/confirm-first';
 import { CopyButton } from '@/components/copy-button';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/select';
@@ -9,15 +10,6 @@ import type { CertificateActionState } from '@/app/certificates/actions';
 type Action = (previous: CertificateActionState, formData: FormData) => Promise<CertificateActionState>;
 
 const REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'];
-
-/** Returns an `onSubmit` handler that lets the form submit only when the user confirms `question`. */
-function confirmFirst(question: string) {
-  return (event: FormEvent<HTMLFormElement>) => {
-    if (!window.confirm(question)) {
-      event.preventDefault();
-    }
-  };
-}
 
 /** Revoke, renew, re-enroll, download and remove controls of one certificate row. */
 export function CertificateRowActions(props: {

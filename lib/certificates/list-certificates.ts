@@ -4,7 +4,7 @@ import { assertAdmin } from '@/lib/auth/assert-admin';
 import type { Context } from '@/lib/context';
 import { certificates, hosts } from '@/lib/db/schema';
 import { parseInput } from '@/lib/validation';
-import { escapeLike } from '@/lib/text';
+import { escapeLike, isStorableText } from '@/lib/text';
 
 /** One host certificate as the Certificates page lists it. */
 export interface CertificateListItem {
@@ -27,7 +27,7 @@ export const MAX_LISTED_CERTIFICATES = 1000;
 
 export const listCertificatesInput = z
   .object({
-    search: z.string().trim().max(200, { error: 'search: at most 200 characters' }).optional(),
+    search: z.string().trim().max(200, { error: 'search: at most 200 characters' }).refine(isStorableText, { error: 'search: contains a NUL character or invalid UTF-16; remove it' }).optional(),
     status: z.enum(['active', 'revoked', 'superseded'], { error: 'status: expected active, revoked or superseded' }).optional(),
     hostId: z.uuid({ error: 'hostId: expected a UUID' }).optional(),
     page: z.number({ error: 'page: expected a whole number' }).int({ error: 'page: expected a whole number' }).min(1, { error: 'page: expected 1 or more' }).default(1),

@@ -83,17 +83,20 @@ export async function enrollHost(
 
     let hostId: string;
     let supersededSerials: string[] = [];
+    let previousHostname: string | null = null;
     if (used.hostId !== null) {
       // The host may have been removed since the token was made; its token is then as good as revoked.
       const [host] = await tx
-        .update(hosts)
-        .set({ hostname })
+        .select({ id: hosts.id, hostname: hosts.hostname })
+        .from(hosts)
         .where(and(eq(hosts.id, used.hostId), isNull(hosts.removedAt)))
-        .returning({ id: hosts.id });
+        .for('update');
       if (!host) {
         throw invalidToken();
       }
+      await tx.update(hosts).set({ hostname }).where(eq(hosts.id, host.id));
       hostId = host.id;
+      previousHostname = host.hostname;
       const superseded = await tx
         .update(certificates)
         .set({ status: 'superseded', revokedAt: sql`now()`, revocationReason: 'superseded' })
@@ -169,7 +172,7 @@ export async function enrollHost(
         hostname,
         method: reenrolled ? 're-enroll' : 'enrollment',
         enrollmentTokenId: used.id,
-        ...(reenrolled ? { supersededSerials } : {}),
+        ...(reenrolled ? { previousHostname, supersededSerials } : {}),
         serial: issued.serial,
         fingerprint: issued.fingerprint,
         notAfter: issued.notAfter.toISOString(),

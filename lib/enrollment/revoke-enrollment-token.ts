@@ -7,7 +7,10 @@ import { enrollmentTokens } from '@/lib/db/schema';
 import { ConflictError, NotFoundError } from '@/lib/errors';
 import { parseInput } from '@/lib/validation';
 
-const revokeEnrollmentTokenInput = z.object({ tokenId: z.uuid({ error: 'tokenId: expected an enrollment token id (UUID)' }) }).strict();
+// Lower case, because the audit row stores the id as text and searches compare it exactly.
+const revokeEnrollmentTokenInput = z
+  .object({ tokenId: z.uuid({ error: 'tokenId: expected an enrollment token id (UUID)' }).transform((id) => id.toLowerCase()) })
+  .strict();
 
 /**
  * Revokes an enrollment token, so enrollment and the agent downloads reject it from
@@ -46,9 +49,12 @@ export async function revokeEnrollmentToken(ctx: Context, input: { tokenId: stri
       throw new ConflictError(`enrollment token expired at ${current.expiresAt.toISOString()}, so it cannot enroll a host and needs no revocation`);
     }
 
+    // statement_timestamp() is read after the row lock is granted, so enrollments that
+    // committed while this transaction waited are dated before the revocation. now()
+    // would return the transaction's start instead.
     const [updated] = await tx
       .update(enrollmentTokens)
-      .set({ revokedAt: sql`now()` })
+      .set({ revokedAt: sql`statement_timestamp()` })
       .where(eq(enrollmentTokens.id, tokenId))
       .returning({ revokedAt: enrollmentTokens.revokedAt });
 

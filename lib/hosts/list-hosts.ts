@@ -5,7 +5,7 @@ import { hostVisibleTo } from '@/lib/access/host-scope';
 import { hosts } from '@/lib/db/schema';
 import type { Context } from '@/lib/context';
 import { hostHasSecurityUpdates, hostInAnyGroup, hostOsNameIs, hostRebootStateIs, type RebootState } from './host-conditions';
-import { escapeLike } from '@/lib/text';
+import { escapeLike, isStorableText } from '@/lib/text';
 
 /** Values of the `reboot` filter, mapped to the stored `hosts.reboot_required` values. */
 const REBOOT_FILTERS = { required: 'yes', 'not-required': 'no', unknown: 'unknown' } as const satisfies Record<string, RebootState>;
@@ -17,7 +17,7 @@ const isUuid = (value: string): boolean => z.uuid().safeParse(value).success;
 
 export const listHostsInput = z
   .object({
-    search: z.string().trim().max(200, { error: 'search: at most 200 characters' }).optional(),
+    search: z.string().trim().max(200, { error: 'search: at most 200 characters' }).refine(isStorableText, { error: 'search: contains a NUL character or invalid UTF-16; remove it' }).optional(),
     status: z.enum(['online', 'offline', 'pending'], { error: 'status: expected online, offline or pending' }).optional(),
     /** Group ids; a host in any of them matches. */
     group: z
@@ -32,6 +32,7 @@ export const listHostsInput = z
       .trim()
       .min(1, { error: 'os: expected an OS name such as Ubuntu' })
       .max(128, { error: 'os: at most 128 characters' })
+      .refine(isStorableText, { error: 'os: contains a NUL character or invalid UTF-16; remove it' })
       .optional(),
     security: z.enum(['yes'], { error: 'security: expected yes' }).optional(),
     reboot: z.enum(['required', 'not-required', 'unknown'], { error: 'reboot: expected required, not-required or unknown' }).optional(),

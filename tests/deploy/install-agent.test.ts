@@ -158,6 +158,8 @@ describe('install-agent.sh', () => {
     expect(started.some((line) => line.startsWith('node ') && line.includes(' enroll '))).toBe(true);
     expect(started.filter((line) => line.includes(token))).toEqual([]);
     expect(result.stdout).toContain('Enrolled as host');
+    // The hint names the installed bundle, not `npx pm-agent`, which would look the name up on the npm registry.
+    expect(result.stdout).toMatch(/start the agent with: .*node \S+\/opt\/pm-agent\/pm-agent\.mjs run/);
     expect(result.stdout).toContain('enabled pm-agent.service');
 
     const installed = path.join(prefix, 'opt', 'pm-agent', 'pm-agent.mjs');

@@ -633,6 +633,11 @@ describe('certificates API', () => {
     expect(badStatus.body).toMatchObject({ error: { field: 'status', message: 'status: expected active, revoked or superseded' } });
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ error: { field: 'serial' } });
+    const nul = await api('/api/v1/certificates?search=%00');
+    expect(nul.status).toBe(400);
+    expect(nul.body).toMatchObject({ error: { field: 'search' } });
+    const page = await requestJson(`${server.webUrl}/certificates?q=%00`, { ca: server.caCertPem, cookie: admin.cookie });
+    expect(page.status).toBe(200);
   });
 
   it('list rejects an Operator', async () => {
@@ -731,7 +736,7 @@ describe('certificates API', () => {
     expect(membership).toBeDefined();
     const issued = await database.sql<{ details: Record<string, unknown> }[]>`
       select details from audit_log where action = 'certificate.issue' and details->>'hostId' = ${identity.hostId}`;
-    expect(issued.map((row) => row.details)).toEqual([expect.objectContaining({ method: 're-enroll', supersededSerials: [identity.serial], serial: rows[1]!.serial })]);
+    expect(issued.map((row) => row.details)).toEqual([expect.objectContaining({ method: 're-enroll', previousHostname: 'lost-key-host', hostname: 'lost-key-host-renamed', supersededSerials: [identity.serial], serial: rows[1]!.serial })]);
     expect(await auditRows('host.enroll', identity.hostId)).toEqual([]);
     await waitForHandshakeRefusal(identity);
   });

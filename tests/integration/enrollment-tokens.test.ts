@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '@/lib/db/client';
 import { hashEnrollmentToken } from '@/lib/enrollment/token';
 import { createCsr } from '@/lib/pki/issue-test-client';
 import { createTestUser, signIn, type SignedIn, type TestUser } from '../helpers/auth-session';
@@ -56,6 +57,18 @@ async function tokenRow(id: string): Promise<{ revoked_at: Date | null; uses: nu
   const [row] = await database.sql<{ revoked_at: Date | null; uses: number; group_id: string | null }[]>`
     select revoked_at, uses, group_id from enrollment_tokens where id = ${id}`;
   return row;
+}
+
+/** Waits until a session of the test database waits for a row lock, or throws after 10 s. */
+async function waitForLockWaiter(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const [row] = await database.sql<{ waiting: number }[]>`
+      select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+    if (row!.waiting > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the revocation did not wait for the row lock within 10 s');
 }
 
 async function tokenCount(): Promise<number> {
@@ -280,6 +293,39 @@ describe('revoke', () => {
     expect((response.body as { error: { field?: string } }).error.field).toBe('tokenId');
   });
 
+  it('stores an upper-case id in lower case', async () => {
+    const created = await createToken({ description: 'upper case' });
+
+    const response = await api(`/api/v1/enrollment-tokens/${created.id.toUpperCase()}/revoke`, { body: {} });
+
+    expect(response.status, response.text).toBe(200);
+    expect((response.body as { id: string }).id).toBe(created.id);
+    expect(await auditRows('enrollment_token.revoke', created.id)).toHaveLength(1);
+  });
+
+  it('dates the revocation after a use it waited for', async () => {
+    const created = await createToken({ description: 'locked' });
+    const gate = openDatabase(database.url, { max: 1, applicationName: 'pm-test-gate' });
+
+    try {
+      // The gate holds the row lock, as a concurrent enrollment does, until the revocation waits for it.
+      const { pending, releasedAt } = await gate.sql.begin(async (tx) => {
+        await tx`select id from enrollment_tokens where id = ${created.id} for update`;
+        const pending = api(`/api/v1/enrollment-tokens/${created.id}/revoke`, { body: {} });
+        await waitForLockWaiter();
+        const [row] = await tx<{ ms: number }[]>`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`;
+        return { pending, releasedAt: Math.floor(row!.ms) };
+      });
+      const response = await pending;
+
+      expect(response.status, response.text).toBe(200);
+      const revokedAt = new Date((response.body as { revokedAt: string }).revokedAt);
+      expect(revokedAt.getTime()).toBeGreaterThanOrEqual(releasedAt);
+    } finally {
+      await gate.close();
+    }
+  });
+
   it('rejects a request body', async () => {
     const created = await createToken({ description: 'with body' });
 
@@ -287,6 +333,25 @@ describe('revoke', () => {
 
     expect(response.status).toBe(400);
     expect((await tokenRow(created.id))?.revoked_at).toBeNull();
+  });
+});
+
+describe('re-enrollment token of a removed host', () => {
+  it('is rejected at the downloads', async () => {
+    const created = await createToken({ description: 'first enrollment' });
+    const enrolled = await enroll(created.token, 'removed-later');
+    expect(enrolled.status, enrolled.text).toBe(201);
+    const hostId = (enrolled.body as { hostId: string }).hostId;
+    const reenroll = await api('/api/v1/certificates/reenroll', { body: { hostId } });
+    expect(reenroll.status, reenroll.text).toBe(201);
+    const token = /PM_ENROLL_TOKEN=(\S+)/.exec((reenroll.body as { enrollCommand: string }).enrollCommand)![1]!;
+    expect((await download('install-agent.sh', token)).status).toBe(200);
+
+    const removed = await api(`/api/v1/hosts/${hostId}`, { method: 'DELETE' });
+
+    expect(removed.status, removed.text).toBe(200);
+    expect((await download('install-agent.sh', token)).status).toBe(401);
+    expect((await download('pm-agent.mjs', token)).status).toBe(401);
   });
 });
 

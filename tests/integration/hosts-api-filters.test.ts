@@ -183,6 +183,8 @@ describe('GET /api/v1/hosts invalid filters', () => {
     { query: `group=${manyGroups}`, label: 'group with 101 ids', field: 'group', message: 'group: at most 100 group ids' },
     { query: 'os=', field: 'os', message: 'os: expected an OS name such as Ubuntu' },
     { query: `os=${'x'.repeat(129)}`, label: 'os of 129 characters', field: 'os', message: 'os: at most 128 characters' },
+    { query: 'os=%00', field: 'os', message: 'os: contains a NUL character or invalid UTF-16; remove it' },
+    { query: 'search=a%00b', field: 'search', message: 'search: contains a NUL character or invalid UTF-16; remove it' },
     { query: 'security=no', field: 'security', message: 'security: expected yes' },
     { query: 'security=', field: 'security', message: 'security: expected yes' },
     { query: 'reboot=yes', field: 'reboot', message: 'reboot: expected required, not-required or unknown' },
@@ -195,6 +197,14 @@ describe('GET /api/v1/hosts invalid filters', () => {
 
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { code: 'invalid_input', field, message } });
+  });
+
+  it('hosts page ignores a NUL in its filters', async () => {
+    for (const query of ['q=%00', 'os=%00']) {
+      const response = await requestJson(`${server.webUrl}/hosts?${query}`, { ca: server.caCertPem, cookie: admin.cookie });
+
+      expect(response.status, query).toBe(200);
+    }
   });
 
   it('lists the filters among the accepted parameters', async () => {
