@@ -191,7 +191,9 @@ async function tokenRevoke(args: string[]): Promise<void> {
 export async function main(argv: string[]): Promise<void> {
   const [command, subcommand, ...rest] = argv;
   try {
-    if (!command || command === 'help' || command === '--help' || command === '-h') {
+    const isHelp = (word: string | undefined) => word === 'help' || word === '--help' || word === '-h';
+    // `patch-manager token --help` and the like show the same help as `patch-manager help`.
+    if (!command || isHelp(command) || isHelp(subcommand)) {
       process.stdout.write(HELP);
       return;
     }

@@ -356,6 +356,15 @@ describe('re-enrollment token of a removed host', () => {
 });
 
 describe('admin CLI', () => {
+  it('shows the help for a command group', () => {
+    for (const args of [['token', '--help'], ['auth', 'help'], ['help']]) {
+      const result = runCli(args);
+
+      expect(result.status, args.join(' ')).toBe(0);
+      expect(result.stdout).toContain('token revoke');
+    }
+  });
+
   it('creates a token for a group named in any case', async () => {
     const groupId = await createGroup('CLI Group');
 
