@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { consoleContext } from '@/lib/console-context';
 import { AppError } from '@/lib/errors';
-import { zonedTimeToInstant } from '@/lib/maintenance/zoned-time';
+import { wallTimeAt, zonedTimeToInstant } from '@/lib/maintenance/zoned-time';
 import { jobFormFieldOf, jobRequestFromForm, readJobFormData } from '@/lib/patching/job-form';
 import type { JobFormField } from '@/lib/patching/job-form-values';
 import { createSchedule } from '@/lib/schedules/create-schedule';
@@ -44,14 +44,23 @@ function formErrors(error: unknown, fromJson: boolean): ScheduleFormState {
   return { errors: { [key]: keepPath ? error.message : error.message.replace(/^[\w.]+: /, '') } };
 }
 
-/** Reads a `datetime-local` value (`YYYY-MM-DDTHH:MM`) as a wall-clock time in the zone, or null when it is malformed. */
-function localRunAt(value: string, timeZone: string): string | null {
+/**
+ * Reads a `datetime-local` value (`YYYY-MM-DDTHH:MM`) as a wall-clock time in the
+ * zone. Returns null when it is malformed, and `skipped` when the clocks jump over
+ * that time for daylight saving time, so no instant shows it.
+ */
+function localRunAt(value: string, timeZone: string): string | null | { skipped: true } {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
   if (!match) {
     return null;
   }
   const [, year, month, day, hour, minute] = match.map(Number) as [number, number, number, number, number, number];
-  return zonedTimeToInstant({ year, month, day }, hour * 60 + minute, timeZone).toISOString();
+  const instant = zonedTimeToInstant({ year, month, day }, hour * 60 + minute, timeZone);
+  const shown = wallTimeAt(instant, timeZone);
+  if (shown.day !== day || shown.hour !== hour || shown.minute !== minute) {
+    return { skipped: true };
+  }
+  return instant.toISOString();
 }
 
 /**
@@ -73,13 +82,19 @@ function readJobTemplate(formData: FormData): { jobTemplate: Record<string, unkn
 
 /** Reads the one-off time as an ISO 8601 instant, or returns the field error. */
 function readRunAt(value: string, timeZone: string): { runAt: string } | ScheduleFormState {
-  let runAt: string | null;
+  let runAt: string | null | { skipped: true };
   try {
     runAt = localRunAt(value, timeZone);
   } catch {
     return { errors: { timeZone: 'Choose a time zone from the list.' } };
   }
-  return runAt === null ? { errors: { runAt: 'Enter the date and time to run.' } } : { runAt };
+  if (runAt === null) {
+    return { errors: { runAt: 'Enter the date and time to run.' } };
+  }
+  if (typeof runAt !== 'string') {
+    return { errors: { runAt: `${value.replace('T', ' ')} does not exist in ${timeZone}: the clocks skip it for daylight saving time. Choose another time.` } };
+  }
+  return { runAt };
 }
 
 /**

@@ -314,6 +314,15 @@ describe('schedule form in Chromium', () => {
     expect(await tab.locator('#runAt').inputValue()).toBe('');
     expect(warnings.filter((text) => text.includes('does not conform'))).toEqual([]);
 
+    // 02:30 on 8 March 2099 does not exist in New York: the clocks go from 02:00 to 03:00.
+    await tab.locator('#timeZone').selectOption('America/New_York');
+    await tab.locator('#runAt').fill('2099-03-08T02:30');
+    await tab.getByRole('button', { name: 'Save schedule' }).click();
+    await tab.locator('[data-testid="error-runAt"]').waitFor();
+    expect(await tab.locator('[data-testid="error-runAt"]').innerText()).toBe(
+      '2099-03-08 02:30 does not exist in America/New_York: the clocks skip it for daylight saving time. Choose another time.',
+    );
+
     await tab.locator('#timeZone').selectOption('Asia/Kolkata');
     await tab.locator('#runAt').fill('2099-01-15T02:00');
     await expect.poll(() => tab.locator('[data-testid="run-preview"] li').count()).toBe(1);
