@@ -56,8 +56,8 @@ function localRunAt(value: string, timeZone: string): string | null | { skipped:
   }
   const [, year, month, day, hour, minute] = match.map(Number) as [number, number, number, number, number, number];
   const instant = zonedTimeToInstant({ year, month, day }, hour * 60 + minute, timeZone);
-  const shown = wallTimeAt(instant, timeZone);
-  if (shown.day !== day || shown.hour !== hour || shown.minute !== minute) {
+  const wallTime = wallTimeAt(instant, timeZone);
+  if (wallTime.day !== day || wallTime.hour !== hour || wallTime.minute !== minute) {
     return { skipped: true };
   }
   return instant.toISOString();

@@ -59,12 +59,23 @@ function openCliDatabase() {
   return openDatabase(resolved.url, { max: 1, applicationName: 'patch-manager-cli' });
 }
 
-async function authUnlock(args: string[]): Promise<void> {
+/** Returns the one argument a command takes, or exits with status 2 naming it. */
+function singleArgument(args: string[], command: string, name: string): string {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
-  const username = positionals[0];
-  if (!username || positionals.length > 1) {
-    fail('auth unlock: expected exactly one USERNAME', 2);
+  const value = positionals[0];
+  if (!value || positionals.length > 1) {
+    fail(`${command}: expected exactly one ${name}`, 2);
   }
+  return value;
+}
+
+/** Returns the context of a command run by the signed-in system user. */
+function cliContext(database: { db: Context['db'] }): Context {
+  return { actor: { kind: 'cli', user: os.userInfo().username }, db: database.db };
+}
+
+async function authUnlock(args: string[]): Promise<void> {
+  const username = singleArgument(args, 'auth unlock', 'USERNAME');
 
   const database = openCliDatabase();
   try {
@@ -114,7 +125,7 @@ async function tokenCreate(args: string[]): Promise<void> {
 
   const database = openDatabase(url, { max: 1, applicationName: 'patch-manager-cli' });
   try {
-    const ctx = { actor: { kind: 'cli' as const, user: os.userInfo().username }, db: database.db };
+    const ctx = cliContext(database);
     const group = values.group === undefined ? undefined : await findGroupByNameOrId(ctx, values.group);
     if (group === null) {
       fail(`--group: ${await describeMissingGroup(ctx, values.group!)}`, 2);
@@ -169,15 +180,11 @@ async function describeMissingGroup(ctx: Context, reference: string): Promise<st
 }
 
 async function tokenRevoke(args: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
-  const tokenId = positionals[0];
-  if (!tokenId || positionals.length > 1) {
-    fail('token revoke: expected exactly one token ID', 2);
-  }
+  const tokenId = singleArgument(args, 'token revoke', 'token ID');
 
   const database = openCliDatabase();
   try {
-    const ctx = { actor: { kind: 'cli' as const, user: os.userInfo().username }, db: database.db };
+    const ctx = cliContext(database);
     const revoked = await revokeEnrollmentToken(ctx, { tokenId });
     process.stdout.write(`Revoked enrollment token ${revoked.id} at ${revoked.revokedAt.toISOString()}.\n`);
   } catch (error) {

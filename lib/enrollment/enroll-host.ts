@@ -85,7 +85,7 @@ export async function enrollHost(
     let supersededSerials: string[] = [];
     let previousHostname: string | null = null;
     if (used.hostId !== null) {
-      // The host may have been removed since the token was made; its token is then as good as revoked.
+      // The host may have been removed since the token was created; the token is then rejected like a revoked one.
       const [host] = await tx
         .select({ id: hosts.id, hostname: hosts.hostname })
         .from(hosts)

@@ -90,7 +90,7 @@ export interface HostSummary {
 }
 
 
-/** Builds the conditions of the given filters; every one must hold. */
+/** Builds the conditions of the given filters, which a host must all match. */
 function filterConditions(filter: z.output<typeof listHostsInput>): SQL[] {
   const conditions: SQL[] = [];
   if (filter.search) {

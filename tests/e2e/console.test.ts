@@ -241,14 +241,14 @@ describe('console in Chromium', () => {
     await row.waitFor();
     expect(await row.locator('[data-testid="token-group"]').innerText()).toBe('Browser tokens');
 
-    const asked: string[] = [];
+    const dialogMessages: string[] = [];
     page.once('dialog', (dialog) => {
-      asked.push(dialog.message());
+      dialogMessages.push(dialog.message());
       void dialog.accept();
     });
     await row.locator('[data-testid="revoke-token"]').click();
     await row.getByText('revoked').waitFor();
-    expect(asked[0]).toContain('Revoke this enrollment token?');
+    expect(dialogMessages[0]).toContain('Revoke this enrollment token?');
 
     expect(await row.locator('[data-testid="revoke-token"]').count()).toBe(0);
     const [revoked] = await database.sql<{ revoked_at: Date | null }[]>`select revoked_at from enrollment_tokens where id = ${stored!.id}`;

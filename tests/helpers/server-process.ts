@@ -27,7 +27,7 @@ export interface ServerProcess {
   output(): string;
   /**
    * Resolves once the output contains `pattern`. A log line can arrive through the
-   * pipe after the client has seen the answer it belongs to, so tests wait for it.
+   * pipe after the client has seen the response it belongs to, so tests wait for it.
    */
   waitForOutput(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
   /** Stops the server with SIGTERM and starts it again on the same data directory, ports and database. */
